@@ -1,0 +1,1 @@
+"""Approaches: the one answer flow, for conversations (`chat`) and single questions (`ask`)."""

@@ -1,0 +1,122 @@
+"""Factories for the shared async clients: credential, OpenAI, Azure AI Search, Blob Storage.
+
+Nothing here connects; the first request does. `Services` owns what these return and closes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.credentials_async import AsyncTokenCredential
+from azure.identity.aio import (
+    AzureCliCredential,
+    AzureDeveloperCliCredential,
+    ChainedTokenCredential,
+    EnvironmentCredential,
+    ManagedIdentityCredential,
+    get_bearer_token_provider,
+)
+from azure.search.documents.aio import SearchClient
+from azure.search.documents.indexes.aio import SearchIndexClient
+from azure.storage.blob.aio import ContainerClient
+from openai import AsyncOpenAI
+
+from app.settings import Settings
+
+COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
+# Ollama, llama.cpp and vLLM ignore the key, but the SDK refuses to start without one.
+_PLACEHOLDER_KEY = "not-needed"
+
+
+def azure_credential(settings: Settings) -> AsyncTokenCredential:
+    """Keyless Azure sign-in: managed identity on Azure; environment or developer CLIs locally."""
+    managed: AsyncTokenCredential = ManagedIdentityCredential(client_id=settings.azure_client_id)
+    local: list[AsyncTokenCredential] = [
+        EnvironmentCredential(),
+        AzureDeveloperCliCredential(),
+        AzureCliCredential(),
+    ]
+    # With a client id we know we run on Azure: ask the managed identity first.
+    chain = [managed, *local] if settings.azure_client_id else [*local, managed]
+    return ChainedTokenCredential(*chain)
+
+
+def openai_client(
+    settings: Settings, provider: str, credential: AsyncTokenCredential | None
+) -> AsyncOpenAI:
+    """An AsyncOpenAI client for `openai` (any base URL) or `azure` (Azure OpenAI's v1 API)."""
+    api_key: str | Callable[[], Awaitable[str]]
+    if provider == "azure":
+        assert settings.azure_openai_endpoint
+        base_url: str | None = settings.azure_openai_endpoint.rstrip("/") + "/openai/v1/"
+        if settings.azure_openai_api_key:
+            api_key = settings.azure_openai_api_key.get_secret_value()
+        else:
+            assert credential is not None
+            api_key = get_bearer_token_provider(credential, COGNITIVE_SERVICES_SCOPE)
+    else:
+        base_url = settings.openai_base_url
+        key = settings.openai_api_key
+        api_key = key.get_secret_value() if key else _PLACEHOLDER_KEY
+    return AsyncOpenAI(
+        base_url=base_url,
+        api_key=api_key,
+        timeout=settings.upstream_timeout_seconds,
+        max_retries=settings.upstream_max_retries,
+    )
+
+
+def search_client(settings: Settings, credential: AsyncTokenCredential | None) -> SearchClient:
+    """The Azure AI Search client for the configured index."""
+    assert settings.azure_search_endpoint
+    return SearchClient(
+        endpoint=settings.azure_search_endpoint,
+        index_name=settings.azure_search_index,
+        credential=_search_credential(settings, credential),
+        retry_total=settings.upstream_max_retries,
+    )
+
+
+def _search_credential(
+    settings: Settings, credential: AsyncTokenCredential | None
+) -> AzureKeyCredential | AsyncTokenCredential:
+    if settings.azure_search_api_key:
+        return AzureKeyCredential(settings.azure_search_api_key.get_secret_value())
+    assert credential is not None
+    return credential
+
+
+def container_client(settings: Settings, credential: AsyncTokenCredential) -> ContainerClient:
+    """The Blob Storage container that holds the source files."""
+    assert settings.azure_storage_endpoint
+    return ContainerClient(
+        account_url=settings.azure_storage_endpoint,
+        container_name=settings.azure_storage_container,
+        credential=credential,
+        retry_total=settings.upstream_max_retries,
+    )
+
+
+def needs_credential(settings: Settings) -> bool:
+    """Whether any configured Azure service signs in without a key."""
+    return bool(
+        (
+            (settings.chat_provider == "azure" or settings.embedding_provider == "azure")
+            and not settings.azure_openai_api_key
+        )
+        or (
+            settings.search_backend == "azure"
+            and (not settings.azure_search_api_key or settings.azure_storage_endpoint)
+        )
+    )
+
+
+def index_client(settings: Settings, credential: AsyncTokenCredential | None) -> SearchIndexClient:
+    """The Azure AI Search index management client (ingestion)."""
+    assert settings.azure_search_endpoint
+    return SearchIndexClient(
+        endpoint=settings.azure_search_endpoint,
+        credential=_search_credential(settings, credential),
+        retry_total=settings.upstream_max_retries,
+    )

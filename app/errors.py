@@ -1,0 +1,134 @@
+"""Domain errors, and the one place that maps any failure to a status and a safe message.
+
+    AppError                      status + a message safe to show a person
+    ├── BadRequestError           400: the request asks for something this server cannot do
+    ├── ContentFilteredError      400: the model provider's content filter refused
+    ├── NotFoundError             404
+    └── UpstreamError             a model, search or storage call failed
+        ├── UpstreamThrottledError    429
+        ├── UpstreamUnavailableError  503: could not connect
+        ├── UpstreamTimeoutError      504
+        └── (UpstreamError itself)    502: an error answer, or bad credentials
+
+SDK exceptions (openai, azure-core) become these in `to_app_error`; nothing else looks at them.
+Exception text never goes into a message: it is logged with the request id instead.
+"""
+
+from __future__ import annotations
+
+import openai
+from azure.core import exceptions as azure_errors
+
+
+class AppError(Exception):
+    """An error with an HTTP status and a message safe to show a person."""
+
+    status = 500
+    message = "Something went wrong on the server. Try again, and report it if it persists."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class BadRequestError(AppError):
+    status = 400
+    message = "The request is not valid."
+
+
+class ContentFilteredError(AppError):
+    status = 400
+    message = (
+        "The question or the answer was blocked by the model provider's content filter. "
+        "Rephrase the question and try again."
+    )
+
+
+class NotFoundError(AppError):
+    status = 404
+    message = "Not found."
+
+
+class UpstreamError(AppError):
+    status = 502
+    message = "The language model or search service returned an error. Try again in a moment."
+
+
+class UpstreamThrottledError(UpstreamError):
+    status = 429
+    message = "The service is busy right now (rate limited). Wait a few seconds and try again."
+
+
+class UpstreamUnavailableError(UpstreamError):
+    status = 503
+    message = "The language model or search service could not be reached. Try again later."
+
+
+class UpstreamTimeoutError(UpstreamError):
+    status = 504
+    message = "The language model or search service took too long to answer. Try again."
+
+
+_AUTH_MESSAGE = (
+    "The server could not authenticate with an upstream service. "
+    "An administrator should check its credentials and role assignments."
+)
+_NOT_FOUND_MESSAGE = (
+    "An upstream model deployment or search index was not found. "
+    "An administrator should check the deployment and index names in the settings."
+)
+
+
+def to_app_error(exc: BaseException) -> AppError:
+    """Map any exception to the AppError to report; unknown ones become a plain 500."""
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, openai.OpenAIError):
+        return _from_openai(exc)
+    if isinstance(exc, azure_errors.AzureError):
+        return _from_azure(exc)
+    return AppError()
+
+
+def _from_openai(exc: openai.OpenAIError) -> AppError:
+    if isinstance(exc, openai.APITimeoutError):
+        return UpstreamTimeoutError()
+    if isinstance(exc, openai.APIConnectionError):
+        return UpstreamUnavailableError()
+    if isinstance(exc, openai.RateLimitError):
+        return UpstreamThrottledError()
+    if isinstance(exc, openai.BadRequestError) and is_content_filter(exc.code, exc.body):
+        return ContentFilteredError()
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return UpstreamError(_AUTH_MESSAGE)
+    if isinstance(exc, openai.NotFoundError):
+        return UpstreamError(_NOT_FOUND_MESSAGE)
+    return UpstreamError()
+
+
+def is_content_filter(code: object, body: object = None) -> bool:
+    """Azure OpenAI reports a filtered prompt as a 400 with code `content_filter`."""
+    if code == "content_filter":
+        return True
+    return isinstance(body, dict) and body.get("code") == "content_filter"
+
+
+def _from_azure(exc: azure_errors.AzureError) -> AppError:
+    if isinstance(exc, azure_errors.ClientAuthenticationError):
+        return UpstreamError(_AUTH_MESSAGE)
+    if isinstance(exc, azure_errors.ResourceNotFoundError):
+        return UpstreamError(_NOT_FOUND_MESSAGE)
+    if isinstance(exc, azure_errors.HttpResponseError):
+        if exc.status_code == 429:
+            return UpstreamThrottledError()
+        if exc.status_code == 503:
+            return UpstreamUnavailableError()
+        return UpstreamError()
+    if isinstance(
+        exc, azure_errors.ServiceResponseTimeoutError | azure_errors.ServiceRequestTimeoutError
+    ):
+        return UpstreamTimeoutError()
+    if isinstance(exc, azure_errors.ServiceRequestError | azure_errors.ServiceResponseError):
+        return UpstreamUnavailableError()
+    return UpstreamError()

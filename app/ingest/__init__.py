@@ -1,0 +1,1 @@
+"""Ingestion: parse, split, embed and index, incrementally (`python -m app.ingest`)."""

@@ -1,0 +1,164 @@
+"""`python -m app.ingest [PATHS...]`: index documents into the configured backend."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from app import clients
+from app.content.local import LocalContentStore
+from app.ingest.azure_index import AzureIndexer, index_definition
+from app.ingest.indexers import Indexer, LocalIndexer
+from app.ingest.pipeline import FileResult, Pipeline
+from app.logs import configure_logging
+from app.models.embeddings import Embedder, OpenAIEmbedder
+from app.search.local import LocalIndex
+from app.settings import SearchBackend, Settings, SettingsError, load_settings
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m app.ingest", description="Index documents for the chat app."
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("data")],
+        help="files or folders (default: data/)",
+    )
+    parser.add_argument("--category", help="category to tag the chunks with")
+    parser.add_argument("--backend", choices=["local", "azure"], help="default: SEARCH_BACKEND")
+    parser.add_argument(
+        "--remove",
+        metavar="SOURCEFILE",
+        action="append",
+        default=[],
+        help="remove one indexed file (repeatable)",
+    )
+    parser.add_argument("--remove-all", action="store_true", help="remove every indexed file")
+    return parser.parse_args(argv)
+
+
+async def open_indexer(
+    settings: Settings, backend: SearchBackend, embedder: Embedder | None, stack: AsyncExitStack
+) -> Indexer:
+    """The indexer for `backend`, closed with `stack`."""
+    if backend == "local":
+        index = await LocalIndex.open(settings.local_index_path)
+        indexer: Indexer = LocalIndexer(
+            index=index, content=LocalContentStore(settings.local_content_dir)
+        )
+        stack.push_async_callback(indexer.close)
+        return indexer
+    if not settings.azure_storage_endpoint:
+        raise SettingsError(
+            "AZURE_STORAGE_ENDPOINT: needed to store source files for Azure ingestion"
+        )
+    credential = clients.azure_credential(settings)
+    stack.push_async_callback(credential.close)
+    dimensions = None
+    if embedder is not None:
+        dimensions = len((await embedder.embed(["dimension probe"]))[0])
+    azure = AzureIndexer(
+        index_client=clients.index_client(settings, credential),
+        search_client=clients.search_client(settings, credential),
+        container=clients.container_client(settings, credential),
+        index=index_definition(
+            settings.azure_search_index,
+            semantic_configuration=settings.azure_search_semantic_configuration,
+            dimensions=dimensions,
+        ),
+    )
+    stack.push_async_callback(azure.close)
+    await azure.ensure_index()
+    return azure
+
+
+def open_embedder(settings: Settings, stack: AsyncExitStack) -> Embedder | None:
+    """The embedder from the settings, or None when no embedding model is configured."""
+    provider = settings.embedding_provider
+    if provider is None:
+        return None
+    credential = None
+    if provider == "azure" and not settings.azure_openai_api_key:
+        credential = clients.azure_credential(settings)
+        stack.push_async_callback(credential.close)
+    client = clients.openai_client(settings, provider, credential)
+    stack.push_async_callback(client.close)
+    model = (
+        settings.azure_openai_embed_deployment
+        if provider == "azure"
+        else settings.openai_embed_model
+    )
+    dimensions = (
+        settings.azure_openai_embed_dimensions
+        if provider == "azure"
+        else settings.openai_embed_dimensions
+    )
+    assert model
+    return OpenAIEmbedder(client=client, model=model, dimensions=dimensions)
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest or remove as asked; return the process exit code."""
+    backend: SearchBackend = args.backend or settings.search_backend
+    async with AsyncExitStack() as stack:
+        embedder = open_embedder(settings, stack)
+        indexer = await open_indexer(settings, backend, embedder, stack)
+        if args.remove_all or args.remove:
+            names = await indexer.sourcefiles() if args.remove_all else args.remove
+            for name in names:
+                removed = await indexer.remove_file(name)
+                print(f"removed  {name} ({removed} chunks)")
+            return 0
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing:
+            print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        pipeline = Pipeline(indexer=indexer, embedder=embedder, category=args.category)
+        results = await pipeline.ingest(args.paths)
+    print_summary(results, backend)
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def print_summary(results: Sequence[FileResult], backend: str) -> None:
+    """One line per file, then the totals."""
+    for result in results:
+        detail = f"{result.chunks} chunks" if result.status == "indexed" else result.reason
+        print(f"{result.status:8} {result.sourcefile} ({detail})")
+    counts = {
+        status: sum(r.status == status for r in results)
+        for status in ("indexed", "skipped", "failed")
+    }
+    print(
+        f"{backend} index: {counts['indexed']} indexed, {counts['skipped']} unchanged, "
+        f"{counts['failed']} failed"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging("WARNING")
+    logging.getLogger("azure").setLevel(logging.WARNING)
+    try:
+        return asyncio.run(run(args, settings))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Ingestion into Azure AI Search, with the source files in Blob Storage.
+
+Crash safety: the file is uploaded, then its chunks (deterministic ids, merge-or-upload),
+then stale chunks of an older version are deleted, and only then is the content hash written
+to the blob's metadata. A run cut off anywhere before that redoes the file next time, without
+duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.search.documents.aio import SearchClient
+from azure.search.documents.indexes.aio import SearchIndexClient
+from azure.search.documents.indexes.models import (
+    HnswAlgorithmConfiguration,
+    SearchableField,
+    SearchField,
+    SearchIndex,
+    SemanticConfiguration,
+    SemanticField,
+    SemanticPrioritizedFields,
+    SemanticSearch,
+    SimpleField,
+    VectorSearch,
+    VectorSearchProfile,
+)
+from azure.storage.blob.aio import ContainerClient
+
+from app.content.blob import BlobContentStore
+from app.search.local import Chunk
+from app.search.odata import quote
+
+UPLOAD_BATCH = 500
+_STRING = "Edm.String"
+_STRINGS = "Collection(Edm.String)"
+_HASH_KEY = "sha256"
+
+
+def index_definition(
+    name: str, *, semantic_configuration: str, dimensions: int | None
+) -> SearchIndex:
+    """The index: text, optional HNSW vectors, filters, access-control fields, semantic config."""
+    fields: list[SearchField] = [
+        SimpleField(name="id", type=_STRING, key=True, filterable=True),
+        SearchableField(name="content", type=_STRING, analyzer_name="en.microsoft"),
+        SimpleField(name="category", type=_STRING, filterable=True, facetable=True),
+        SimpleField(name="sourcepage", type=_STRING, filterable=True),
+        SimpleField(name="sourcefile", type=_STRING, filterable=True),
+        SimpleField(
+            name="oids",
+            type=_STRINGS,
+            filterable=True,
+        ),
+        SimpleField(
+            name="groups",
+            type=_STRINGS,
+            filterable=True,
+        ),
+    ]
+    vector_search = None
+    if dimensions:
+        fields.append(
+            SearchField(
+                name="embedding",
+                type="Collection(Edm.Single)",
+                searchable=True,
+                vector_search_dimensions=dimensions,
+                vector_search_profile_name="embedding-profile",
+            )
+        )
+        vector_search = VectorSearch(
+            algorithms=[HnswAlgorithmConfiguration(name="hnsw")],
+            profiles=[
+                VectorSearchProfile(name="embedding-profile", algorithm_configuration_name="hnsw")
+            ],
+        )
+    semantic = SemanticSearch(
+        configurations=[
+            SemanticConfiguration(
+                name=semantic_configuration,
+                prioritized_fields=SemanticPrioritizedFields(
+                    content_fields=[SemanticField(field_name="content")]
+                ),
+            )
+        ]
+    )
+    return SearchIndex(
+        name=name, fields=fields, vector_search=vector_search, semantic_search=semantic
+    )
+
+
+class AzureIndexer:
+    """Chunks into an Azure AI Search index, files into a blob container."""
+
+    def __init__(
+        self,
+        *,
+        index_client: SearchIndexClient,
+        search_client: SearchClient,
+        container: ContainerClient,
+        index: SearchIndex,
+    ) -> None:
+        self._index_client = index_client
+        self._search = search_client
+        self._container = container
+        self._content = BlobContentStore(container=container)
+        self._index = index
+
+    async def ensure_index(self) -> None:
+        """Create or update the index, and the container if it is missing."""
+        await self._index_client.create_or_update_index(self._index)
+        if not await self._container.exists():
+            await self._container.create_container()
+
+    async def file_hash(self, sourcefile: str) -> str | None:
+        """The hash in the stored blob's metadata, written after its chunks."""
+        try:
+            properties = await self._container.get_blob_client(sourcefile).get_blob_properties()
+        except ResourceNotFoundError:
+            return None
+        value = (properties.metadata or {}).get(_HASH_KEY)
+        return str(value) if value else None
+
+    async def index_file(
+        self, sourcefile: str, sha256: str, data: bytes, chunks: Sequence[Chunk]
+    ) -> None:
+        """Upload the file and its chunks, drop stale chunks, then record the hash."""
+        await self._content.save(sourcefile, data)
+        documents = [_document(chunk) for chunk in chunks]
+        for start in range(0, len(documents), UPLOAD_BATCH):
+            await self._search.merge_or_upload_documents(documents[start : start + UPLOAD_BATCH])
+        fresh = {chunk.id for chunk in chunks}
+        stale = [key for key in await self._chunk_ids(sourcefile) if key not in fresh]
+        await self._delete(stale)
+        await self._container.get_blob_client(sourcefile).set_blob_metadata({_HASH_KEY: sha256})
+
+    async def remove_file(self, sourcefile: str) -> int:
+        """Delete a file's chunks and its blob."""
+        keys = await self._chunk_ids(sourcefile)
+        await self._delete(keys)
+        await self._content.delete(sourcefile)
+        return len(keys)
+
+    async def sourcefiles(self) -> list[str]:
+        """Every stored source file."""
+        return sorted([name async for name in self._container.list_blob_names()])
+
+    async def close(self) -> None:
+        """Close the HTTP sessions."""
+        await self._search.close()
+        await self._index_client.close()
+        await self._container.close()
+
+    async def _chunk_ids(self, sourcefile: str) -> list[str]:
+        results = await self._search.search(
+            search_text="*", filter=f"sourcefile eq {quote(sourcefile)}", select=["id"]
+        )
+        return [str(document["id"]) async for document in results]
+
+    async def _delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), UPLOAD_BATCH):
+            batch = [{"id": key} for key in keys[start : start + UPLOAD_BATCH]]
+            await self._search.delete_documents(batch)
+
+
+def _document(chunk: Chunk) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": chunk.id,
+        "content": chunk.content,
+        "category": chunk.category,
+        "sourcepage": chunk.sourcepage,
+        "sourcefile": chunk.sourcefile,
+    }
+    if chunk.embedding is not None:
+        document["embedding"] = list(chunk.embedding)
+    return document

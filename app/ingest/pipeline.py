@@ -1,0 +1,120 @@
+"""Ingest files: read, hash, parse, split, embed, index; one report line per file."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from app.ingest.indexers import Indexer
+from app.ingest.parsers import ParseError, parser_for
+from app.ingest.splitter import TextChunk, split_pages
+from app.models.embeddings import Embedder
+from app.search.local import Chunk
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 16
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+Status = Literal["indexed", "skipped", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What happened to one file."""
+
+    sourcefile: str
+    status: Status
+    chunks: int = 0
+    reason: str | None = None
+
+
+class Pipeline:
+    """Turns files into indexed chunks, skipping the ones that did not change."""
+
+    def __init__(
+        self, *, indexer: Indexer, embedder: Embedder | None = None, category: str | None = None
+    ) -> None:
+        self._indexer = indexer
+        self._embedder = embedder
+        self._category = category
+
+    async def ingest(self, paths: Sequence[Path]) -> list[FileResult]:
+        """Ingest every file under `paths`; one failing file does not stop the others."""
+        results = []
+        for path, sourcefile in discover(paths):
+            try:
+                result = await self.ingest_file(path, sourcefile)
+            except ParseError as exc:
+                result = FileResult(sourcefile, "failed", reason=str(exc))
+            except OSError as exc:
+                result = FileResult(sourcefile, "failed", reason=exc.strerror or "cannot read")
+            logger.info("%s %s (%d chunks)", result.status, sourcefile, result.chunks)
+            results.append(result)
+        return results
+
+    async def ingest_file(self, path: Path, sourcefile: str) -> FileResult:
+        """Ingest one file, unless its content hash is the one already indexed."""
+        parse = parser_for(sourcefile)
+        if parse is None:
+            return FileResult(sourcefile, "failed", reason=f"unsupported format '{path.suffix}'")
+        data = await asyncio.to_thread(path.read_bytes)
+        sha256 = hashlib.sha256(data).hexdigest()
+        if await self._indexer.file_hash(sourcefile) == sha256:
+            return FileResult(sourcefile, "skipped", reason="unchanged")
+        pages = await asyncio.to_thread(parse, data)
+        pieces = await asyncio.to_thread(split_pages, pages)
+        if not pieces:
+            raise ParseError("no text found")
+        chunks = await self._chunks(sourcefile, pieces)
+        await self._indexer.index_file(sourcefile, sha256, data, chunks)
+        return FileResult(sourcefile, "indexed", chunks=len(chunks))
+
+    async def _chunks(self, sourcefile: str, pieces: Sequence[TextChunk]) -> list[Chunk]:
+        vectors: list[list[float] | None] = [None] * len(pieces)
+        if self._embedder is not None:
+            for start in range(0, len(pieces), EMBED_BATCH):
+                batch = [p.text for p in pieces[start : start + EMBED_BATCH]]
+                vectors[start : start + len(batch)] = await self._embedder.embed(batch)
+        prefix = chunk_key_prefix(sourcefile)
+        return [
+            Chunk(
+                id=f"{prefix}-{n:05d}",
+                content=piece.text,
+                sourcepage=sourcepage(sourcefile, piece.page),
+                sourcefile=sourcefile,
+                category=self._category,
+                embedding=vector,
+            )
+            for n, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
+        ]
+
+
+def sourcepage(sourcefile: str, page: int | None) -> str:
+    """The citation of a chunk: `file.pdf#page=3`, or the file name for formats without pages."""
+    return f"{sourcefile}#page={page}" if page is not None else sourcefile
+
+
+def chunk_key_prefix(sourcefile: str) -> str:
+    """A readable, key-safe and unique prefix for a file's chunk ids."""
+    slug = _KEY_UNSAFE.sub("_", sourcefile)[:60]
+    digest = hashlib.sha256(sourcefile.encode()).hexdigest()[:10]
+    return f"{slug}-{digest}"
+
+
+def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """Files under `paths` with their stored names (relative to the folder given), sorted."""
+    for root in paths:
+        if root.is_file():
+            yield root, root.name
+            continue
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                yield path, relative.as_posix()

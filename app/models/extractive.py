@@ -1,0 +1,161 @@
+"""The built-in answerer for when no language model is configured.
+
+It quotes the sentences of the retrieved sources that share the most (and the rarest) words
+with the question, each followed by its `[source]` citation, and says plainly that no
+language model wrote the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+
+from app.models.base import AnswerPrompt, AnswerStream
+from app.models.sentences import quotable_units, sections
+from app.schemas import Message, Thought
+from app.text import keywords, stem, stems
+
+NOTICE = (
+    "*No language model is configured, so this answer quotes the passages of your documents "
+    "that best match the question.*"
+)
+NO_SOURCES = "I could not find anything about that in the indexed documents."
+NO_MATCH = "No passage answers this directly. The closest one I found:"
+MAX_SENTENCES = 4
+_QUESTION_WORDS = frozenset(("what", "how", "who", "when", "where", "which", "why", "can", "do"))
+# "How many weeks...", "what is the limit...": sentences with a number answer these better.
+_QUANTITY = re.compile(
+    r"\b(how (many|much|long|often|soon)|limit|rate|cost|price|amount|deductible|match|"
+    r"maximum|minimum|percent|days?|weeks?|hours?)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d")
+# Sentences longer than this are more likely run-on extraction noise than an answer.
+_LONG_SENTENCE = 400
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    text: str
+    source: str
+    score: float
+
+
+class ExtractiveChatModel:
+    """Answers by quoting the best-matching sentences of the sources, with citations."""
+
+    description = "extractive (no language model configured)"
+    is_language_model = False
+
+    async def search_query(self, conversation: Sequence[Message]) -> str:
+        """Keywords of the last question, plus the previous question's when it is short."""
+        questions = [m.content for m in conversation if m.role == "user"]
+        words = keywords(questions[-1])
+        if len(words) < 3 and len(questions) > 1:
+            words += [w for w in keywords(questions[-2]) if w not in words]
+        return " ".join(words) or questions[-1]
+
+    async def open_answer(self, prompt: AnswerPrompt) -> AnswerStream:
+        """Pick the sentences now; stream them line by line."""
+        return _lines(compose_answer(prompt))
+
+    async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
+        """Questions about sections of the sources that the answer did not quote from."""
+        asked = stems(prompt.question)
+        quoted = [line[2:].rsplit(" [", 1)[0] for line in answer.splitlines() if line[:2] == "- "]
+        questions: list[str] = []
+        for hit in prompt.sources:
+            for title, body in sections(hit.content):
+                question = _as_question(title)
+                answered = stems(title) <= asked or any(q in " ".join(body.split()) for q in quoted)
+                if not answered and question not in questions:
+                    questions.append(question)
+        return questions[:3]
+
+    def describe(self, prompt: AnswerPrompt) -> Thought:
+        """How the answer was made."""
+        return Thought(
+            title="Answer method",
+            description=(
+                "No language model is configured (CHAT_PROVIDER=extractive). The answer quotes "
+                "the sentences of the sources that share the most words with the question."
+            ),
+            props={"max_sentences": MAX_SENTENCES},
+        )
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+def _as_question(title: str) -> str:
+    title = title.rstrip(" ?:.")
+    if title.split()[0].lower() in _QUESTION_WORDS:
+        return title + "?"
+    return f"What about {title}?"
+
+
+def compose_answer(prompt: AnswerPrompt) -> list[str]:
+    """The lines of the answer: the notice, then quoted sentences with citations."""
+    if not prompt.sources:
+        return [NOTICE, "\n\n", NO_SOURCES]
+    candidates = _rank(prompt)
+    best = [c for c in candidates if c.score > 0][:MAX_SENTENCES]
+    lines = [NOTICE, "\n\n"]
+    if not best:
+        lines.append(NO_MATCH + "\n\n")
+        best = candidates[:1]
+    lines += [f"- {c.text} [{c.source}]\n" for c in best]
+    return lines
+
+
+def _rank(prompt: AnswerPrompt) -> list[_Candidate]:
+    query = stems(prompt.question)
+    wants_number = bool(_QUANTITY.search(prompt.question))
+    units = [
+        (unit, hit.sourcepage, rank)
+        for rank, hit in enumerate(prompt.sources)
+        for unit in quotable_units(hit.content)
+        if len(unit) <= _LONG_SENTENCE
+    ]
+    unit_words = [[stem(word) for word in keywords(unit)] for unit, _, _ in units]
+    unit_stems = [set(words) for words in unit_words]
+    # Inverse document frequency over the candidate sentences: rare shared words count more.
+    idf = {
+        term: math.log(1 + len(units) / (1 + sum(term in s for s in unit_stems))) for term in query
+    }
+    candidates = []
+    seen: set[str] = set()
+    for (unit, source, rank), words, terms in zip(units, unit_words, unit_stems, strict=True):
+        if unit in seen:
+            continue
+        seen.add(unit)
+        overlap = sum(idf[t] for t in query & terms)
+        # Prefer sentences from better-ranked sources, and a little, shorter ones.
+        score = overlap * (1.0 - 0.05 * rank) / (1.0 + len(terms) / 60)
+        score *= 1.0 + _closeness(words, query & terms)
+        if wants_number and _NUMBER.search(unit):
+            score *= 1.25
+        candidates.append(_Candidate(unit, source, score))
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    return candidates
+
+
+def _closeness(words: list[str], matched: set[str]) -> float:
+    """Up to 0.5 when the matched words stand close together ("14 weeks of parental leave")."""
+    if len(matched) < 2:
+        return 0.0
+    best = len(words)
+    last_seen: dict[str, int] = {}
+    for position, word in enumerate(words):
+        if word in matched:
+            last_seen[word] = position
+            if len(last_seen) == len(matched):
+                best = min(best, position - min(last_seen.values()) + 1)
+    return 0.5 * len(matched) / best
+
+
+async def _lines(lines: list[str]) -> AsyncGenerator[str, None]:
+    for line in lines:
+        yield line

@@ -1,0 +1,86 @@
+"""`POST /chat`, `/chat/stream`, `/ask`, `/ask/stream`: one flow, streamed or collected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+
+from quart import Blueprint, Response, request
+from quart_schema import document_response, validate_request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from app.approaches.base import Approach
+from app.errors import to_app_error
+from app.events import Event
+from app.logs import request_id
+from app.reporting import report
+from app.schemas import ChatRequest, ChatResponse
+from app.services import get_services
+from app.streaming import collect, error_line, event_line
+
+bp = Blueprint("answers", __name__)
+
+
+@bp.before_request
+async def require_json() -> None:
+    """Refuse bodies that are not JSON with 415 before reading them."""
+    if request.method == "POST" and not request.is_json:
+        raise UnsupportedMediaType()
+
+
+@bp.post("/chat")
+@validate_request(ChatRequest)
+@document_response(ChatResponse)
+async def chat(data: ChatRequest) -> Response:
+    """Answer the last message of a conversation, with citations."""
+    return await _collected(get_services().chat, data)
+
+
+@bp.post("/chat/stream")
+@validate_request(ChatRequest)
+async def chat_stream(data: ChatRequest) -> Response:
+    """Like `/chat`, streamed as NDJSON: context first, then the answer in pieces."""
+    return await _streamed(get_services().chat, data)
+
+
+@bp.post("/ask")
+@validate_request(ChatRequest)
+@document_response(ChatResponse)
+async def ask(data: ChatRequest) -> Response:
+    """Answer one question, with citations."""
+    return await _collected(get_services().ask, data)
+
+
+@bp.post("/ask/stream")
+@validate_request(ChatRequest)
+async def ask_stream(data: ChatRequest) -> Response:
+    """Like `/ask`, streamed as NDJSON."""
+    return await _streamed(get_services().ask, data)
+
+
+async def _collected(approach: Approach, data: ChatRequest) -> Response:
+    answer = await collect(approach.run(data))
+    return Response(answer.model_dump_json(), content_type="application/json")
+
+
+async def _streamed(approach: Approach, data: ChatRequest) -> Response:
+    events = approach.run(data)
+    # Run up to the first event here, so search and model errors still get a real status.
+    first = await anext(events)
+    response = Response(_ndjson(first, events), content_type="application/x-ndjson")
+    response.timeout = None  # Quart's 60 s RESPONSE_TIMEOUT would cut long answers
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # stop proxies from buffering the stream
+    return response
+
+
+async def _ndjson(first: Event, events: AsyncGenerator[Event, None]) -> AsyncIterator[bytes]:
+    # A client disconnect cancels this generator: `finally` then closes the approach, which
+    # closes the model's stream, so the model stops generating for nobody.
+    try:
+        yield event_line(first)
+        async for event in events:
+            yield event_line(event)
+    except Exception as exc:
+        yield error_line(report(to_app_error(exc), exc, request_id.get()).message)
+    finally:
+        await events.aclose()

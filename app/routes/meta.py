@@ -1,0 +1,50 @@
+"""`GET /config` (what the UI may offer) and `GET /healthz`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint
+
+from app.services import get_services
+
+bp = Blueprint("meta", __name__)
+
+NO_MODEL_NOTICE = (
+    "No language model is configured: answers quote the most relevant passages of the "
+    "documents. Set CHAT_PROVIDER to use a model."
+)
+
+
+@bp.get("/config")
+async def config() -> dict[str, Any]:
+    """Feature flags the UI reads to show only the options this server supports."""
+    services = get_services()
+    settings = services.settings
+    has_vectors = services.embedder is not None
+    semantic = settings.search_backend == "azure" and settings.azure_search_semantic_ranker
+    return {
+        "showSemanticRankerOption": semantic,
+        "showVectorOption": has_vectors,
+        "showPromptTemplateOption": settings.allow_prompt_template,
+        "showUserUpload": False,
+        "showLanguagePicker": services.model.is_language_model,
+        "showSpeechInput": False,
+        "showSpeechOutputBrowser": False,
+        "showSpeechOutputAzure": False,
+        "showChatHistoryBrowser": True,
+        "showChatHistoryCosmos": False,
+        "streamingEnabled": True,
+        "defaultRetrievalMode": "hybrid" if has_vectors else "text",
+        "chatProvider": settings.chat_provider,
+        "languageModel": services.model.description if services.model.is_language_model else None,
+        "searchBackend": settings.search_backend,
+        "notice": None if services.model.is_language_model else NO_MODEL_NOTICE,
+    }
+
+
+@bp.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness: the worker is up and its services were created."""
+    get_services()
+    return {"status": "ok"}

@@ -1,0 +1,45 @@
+"""`GET /` and the built single-page app's assets, from `app/static/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quart import Blueprint, Response, send_from_directory
+
+bp = Blueprint("spa", __name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+NOT_BUILT = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>RAG chat: frontend not built</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
+<h1>The chat UI is not built yet</h1>
+<p>The API is running: try <a href="/docs">/docs</a> or <a href="/config">/config</a>.</p>
+<p>To build the UI, run <code>make run</code> from the project root, or
+<code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>.</p>
+</body></html>
+"""
+
+
+@bp.get("/")
+async def index() -> Response:
+    """The SPA's page, or a short note on how to build it."""
+    if (STATIC_DIR / "index.html").is_file():
+        response = await send_from_directory(STATIC_DIR, "index.html")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    return Response(NOT_BUILT, content_type="text/html; charset=utf-8")
+
+
+@bp.get("/assets/<path:path>")
+async def assets(path: str) -> Response:
+    """Hashed build assets, cacheable for a year."""
+    response = await send_from_directory(STATIC_DIR / "assets", path)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.get("/favicon.ico")
+async def favicon() -> Response:
+    """The icon, when the build has one."""
+    return await send_from_directory(STATIC_DIR, "favicon.ico")

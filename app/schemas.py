@@ -1,0 +1,116 @@
+"""The HTTP contract: request bodies with bounded overrides, and the response shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+RetrievalMode = Literal["text", "vectors", "hybrid"]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class Overrides(BaseModel):
+    """Per-request options; every one is optional and bounded."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    retrieval_mode: RetrievalMode | None = None
+    semantic_ranker: bool | None = None
+    semantic_captions: bool = False
+    top: int = Field(default=3, ge=1, le=50)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    minimum_search_score: float | None = Field(default=None, ge=0)
+    minimum_reranker_score: float | None = Field(default=None, ge=0, le=4)
+    include_category: Category | None = None
+    exclude_category: Category | None = None
+    suggest_followup_questions: bool = False
+    prompt_template: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    language: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+    @field_validator("include_category", "exclude_category", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # The sample UI sends "" for "no category"; treat it as absent.
+        return None if value == "" else value
+
+
+class RequestContext(BaseModel):
+    """The `context` object of a request."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    overrides: Overrides = Field(default_factory=Overrides)
+
+
+class Message(BaseModel):
+    """One turn of the conversation."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["user", "assistant", "system"]
+    content: Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class ChatRequest(BaseModel):
+    """Body of `/chat`, `/chat/stream`, `/ask` and `/ask/stream`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    messages: Annotated[list[Message], Field(min_length=1, max_length=100)]
+    context: RequestContext = Field(default_factory=RequestContext)
+    session_state: Any = None
+
+    @field_validator("messages")
+    @classmethod
+    def _ends_with_question(cls, messages: list[Message]) -> list[Message]:
+        if messages[-1].role != "user":
+            raise ValueError("the last message must have role 'user'")
+        if not messages[-1].content.strip():
+            raise ValueError("the last message must not be empty")
+        return messages
+
+
+class Thought(BaseModel):
+    """One step of the thought process shown in the UI."""
+
+    title: str
+    description: Any
+    props: dict[str, Any] = Field(default_factory=dict)
+
+
+class DataPoints(BaseModel):
+    """The sources given to the model and the citations they can be cited by."""
+
+    text: list[str]
+    citations: list[str]
+
+
+class AnswerContext(BaseModel):
+    """`context` of a non-streaming answer."""
+
+    data_points: DataPoints
+    thoughts: list[Thought]
+    followup_questions: list[str] | None = None
+
+
+class AssistantMessage(BaseModel):
+    """`message` of a non-streaming answer."""
+
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class ChatResponse(BaseModel):
+    """Body of a non-streaming answer."""
+
+    message: AssistantMessage
+    context: AnswerContext
+    session_state: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """Body of every error: a message safe to show a person."""
+
+    error: str

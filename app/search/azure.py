@@ -1,0 +1,69 @@
+"""Azure AI Search through the SDK's async client: text, vectors, hybrid, semantic ranker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure.search.documents.aio import SearchClient
+from azure.search.documents.models import VectorizedQuery, VectorQuery
+
+from app.search.base import SearchHit, SearchOptions, passes_minimums
+from app.search.odata import category_filter
+
+_FIELDS = ["id", "content", "sourcepage", "sourcefile", "category"]
+# How many neighbours the vector query fetches before fusion and reranking; the semantic
+# ranker looks at the top 50 results, so fetching fewer would starve it.
+_VECTOR_K = 50
+
+
+class AzureSearchRetriever:
+    """Searches one Azure AI Search index."""
+
+    def __init__(self, *, client: SearchClient, semantic_configuration: str) -> None:
+        self._client = client
+        self._semantic_configuration = semantic_configuration
+
+    async def search(self, options: SearchOptions) -> list[SearchHit]:
+        """Return at most `options.top` hits, best first."""
+        use_text = options.mode in ("text", "hybrid")
+        vector_queries: list[VectorQuery] | None = None
+        if options.mode in ("vectors", "hybrid") and options.vector is not None:
+            vector_queries = [
+                VectorizedQuery(
+                    vector=options.vector, k_nearest_neighbors=_VECTOR_K, fields="embedding"
+                )
+            ]
+        kwargs: dict[str, Any] = {}
+        if options.semantic_ranker and use_text:
+            kwargs["query_type"] = "semantic"
+            kwargs["semantic_configuration_name"] = self._semantic_configuration
+            if options.semantic_captions:
+                kwargs["query_caption"] = "extractive|highlight-false"
+        results = await self._client.search(
+            search_text=options.query if use_text else None,
+            vector_queries=vector_queries,
+            filter=category_filter(options.include_category, options.exclude_category),
+            top=options.top,
+            select=_FIELDS,
+            **kwargs,
+        )
+        hits = [_hit(document) async for document in results]
+        return [hit for hit in hits if passes_minimums(hit, options)]
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        await self._client.close()
+
+
+def _hit(document: dict[str, Any]) -> SearchHit:
+    captions = document.get("@search.captions") or []
+    return SearchHit(
+        id=str(document.get("id", "")),
+        content=str(document.get("content") or ""),
+        sourcepage=str(document.get("sourcepage") or ""),
+        sourcefile=str(document.get("sourcefile") or ""),
+        category=document.get("category"),
+        score=document.get("@search.score"),
+        reranker_score=document.get("@search.reranker_score"),
+        captions=tuple(str(c.text) for c in captions if getattr(c, "text", None)),
+    )

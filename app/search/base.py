@@ -1,0 +1,64 @@
+"""The retriever protocol and the hit type both implementations return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.schemas import RetrievalMode
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One retrieved chunk of a source document."""
+
+    id: str
+    content: str
+    sourcepage: str
+    sourcefile: str
+    category: str | None = None
+    score: float | None = None
+    reranker_score: float | None = None
+    captions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """What to search for and how; built from the request's overrides."""
+
+    query: str
+    mode: RetrievalMode = "text"
+    vector: list[float] | None = None
+    top: int = 3
+    semantic_ranker: bool = False
+    semantic_captions: bool = False
+    minimum_search_score: float | None = None
+    minimum_reranker_score: float | None = None
+    include_category: str | None = None
+    exclude_category: str | None = None
+
+
+class Retriever(Protocol):
+    """Finds the chunks that best answer a query."""
+
+    async def search(self, options: SearchOptions) -> list[SearchHit]:
+        """Return at most `options.top` hits, best first."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def passes_minimums(hit: SearchHit, options: SearchOptions) -> bool:
+    """Whether a hit clears the minimum search and reranker scores asked for."""
+    if (
+        options.minimum_search_score is not None
+        and (hit.score or 0.0) < options.minimum_search_score
+    ):
+        return False
+    return not (
+        options.minimum_reranker_score is not None
+        and hit.reranker_score is not None
+        and hit.reranker_score < options.minimum_reranker_score
+    )

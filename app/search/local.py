@@ -1,0 +1,261 @@
+"""The embedded index: SQLite with FTS5/BM25 for text, numpy cosine for vectors, RRF for hybrid.
+
+One file (`LOCAL_INDEX_DIR/index.sqlite3`) holds chunks, their embeddings and a record of each
+indexed source file with its content hash, so ingestion can skip unchanged files. Every
+statement runs on aiosqlite's own thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import numpy as np
+import numpy.typing as npt
+
+from app.search.base import SearchHit, SearchOptions, passes_minimums
+from app.text import keywords
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    sourcefile TEXT NOT NULL,
+    sourcepage TEXT NOT NULL,
+    category TEXT,
+    content TEXT NOT NULL,
+    embedding BLOB
+);
+CREATE INDEX IF NOT EXISTS chunks_sourcefile ON chunks(sourcefile);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    content, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, content) VALUES (new.rowid, new.content);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+END;
+CREATE TABLE IF NOT EXISTS files (
+    sourcefile TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    chunks INTEGER NOT NULL
+);
+"""
+
+# Reciprocal-rank fusion constant from Cormack et al. (2009), also what Azure AI Search uses.
+RRF_K = 60
+_COLUMNS = "c.rowid, c.id, c.content, c.sourcepage, c.sourcefile, c.category"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a source file, ready to index."""
+
+    id: str
+    content: str
+    sourcepage: str
+    sourcefile: str
+    category: str | None = None
+    embedding: Sequence[float] | None = None
+
+
+class LocalIndex:
+    """Reads and writes the SQLite index; one instance per process."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._vectors: _VectorCache | None = None
+        self._writes = 0  # own commits, which PRAGMA data_version does not count
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> LocalIndex:
+        """Open (creating if needed) the index at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.executescript(SCHEMA)
+        await db.commit()
+        return cls(db)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+        await self._db.close()
+
+    # -- writing (ingestion) ---------------------------------------------------------------
+
+    async def file_hash(self, sourcefile: str) -> str | None:
+        """The content hash recorded when `sourcefile` was last indexed."""
+        async with self._db.execute(
+            "SELECT sha256 FROM files WHERE sourcefile = ?", (sourcefile,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
+
+    async def replace_file(self, sourcefile: str, sha256: str, chunks: Iterable[Chunk]) -> int:
+        """Swap a file's chunks for new ones in one transaction; a crash leaves the old ones."""
+        rows = [
+            (c.id, c.sourcefile, c.sourcepage, c.category, c.content, _to_blob(c.embedding))
+            for c in chunks
+        ]
+        async with self._lock:
+            await self._db.execute("DELETE FROM chunks WHERE sourcefile = ?", (sourcefile,))
+            await self._db.executemany(
+                "INSERT INTO chunks (id, sourcefile, sourcepage, category, content, embedding)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            await self._db.execute(
+                "INSERT OR REPLACE INTO files (sourcefile, sha256, chunks) VALUES (?, ?, ?)",
+                (sourcefile, sha256, len(rows)),
+            )
+            await self._db.commit()
+            self._writes += 1
+        return len(rows)
+
+    async def remove_file(self, sourcefile: str) -> int:
+        """Delete one file's chunks; return how many were removed."""
+        async with self._lock:
+            cursor = await self._db.execute(
+                "DELETE FROM chunks WHERE sourcefile = ?", (sourcefile,)
+            )
+            await self._db.execute("DELETE FROM files WHERE sourcefile = ?", (sourcefile,))
+            await self._db.commit()
+            self._writes += 1
+        return cursor.rowcount
+
+    async def sourcefiles(self) -> list[str]:
+        """Every indexed source file."""
+        async with self._db.execute("SELECT sourcefile FROM files ORDER BY sourcefile") as cursor:
+            return [str(row[0]) for row in await cursor.fetchall()]
+
+    # -- reading (retrieval) ---------------------------------------------------------------
+
+    async def search(self, options: SearchOptions) -> list[SearchHit]:
+        """Text, vector or hybrid search, filtered and cut to `options.top`."""
+        depth = max(options.top * 5, 50)
+        text_hits = vector_hits = None
+        if options.mode in ("text", "hybrid"):
+            text_hits = await self._text_search(options, depth)
+        if options.mode in ("vectors", "hybrid") and options.vector is not None:
+            vector_hits = await self._vector_search(options, depth)
+        if text_hits is not None and vector_hits is not None:
+            hits = _fuse(text_hits, vector_hits)
+        else:
+            hits = text_hits or vector_hits or []
+        return [hit for hit in hits if passes_minimums(hit, options)][: options.top]
+
+    async def _text_search(self, options: SearchOptions, depth: int) -> list[SearchHit]:
+        terms = keywords(options.query)
+        if not terms:
+            return []
+        # Each term quoted as an FTS5 string (quotes doubled), so no query syntax gets through.
+        match = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+        where, params = _category_clause(options)
+        sql = (
+            f"SELECT {_COLUMNS}, -bm25(chunks_fts) AS score FROM chunks_fts"  # noqa: S608
+            f" JOIN chunks c ON c.rowid = chunks_fts.rowid"
+            f" WHERE chunks_fts MATCH ?{where} ORDER BY bm25(chunks_fts) LIMIT ?"
+        )
+        async with self._db.execute(sql, (match, *params, depth)) as cursor:
+            rows = await cursor.fetchall()
+        return [_hit(row, score=float(row[6])) for row in rows]
+
+    async def _vector_search(self, options: SearchOptions, depth: int) -> list[SearchHit]:
+        assert options.vector is not None
+        cache = await self._vector_cache()
+        if cache.matrix.shape[0] == 0:
+            return []
+        query = np.asarray(options.vector, dtype=np.float32)
+        scores, rowids = await asyncio.to_thread(cache.nearest, query, depth * 2)
+        if not rowids:
+            return []
+        where, params = _category_clause(options)
+        placeholders = ",".join("?" * len(rowids))
+        sql = f"SELECT {_COLUMNS} FROM chunks c WHERE c.rowid IN ({placeholders}){where}"  # noqa: S608
+        async with self._db.execute(sql, (*rowids, *params)) as cursor:
+            rows = {int(row[0]): row for row in await cursor.fetchall()}
+        ranked = [_hit(rows[r], score=s) for r, s in zip(rowids, scores, strict=True) if r in rows]
+        return ranked[:depth]
+
+    async def _vector_cache(self) -> _VectorCache:
+        # data_version changes whenever another connection commits, e.g. a running ingestion.
+        async with self._db.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        version = (int(row[0]) if row else 0, self._writes)
+        cache = self._vectors
+        if cache is None or cache.version != version:
+            async with self._db.execute(
+                "SELECT rowid, embedding FROM chunks WHERE embedding IS NOT NULL"
+            ) as cursor:
+                rows = await cursor.fetchall()
+            cache = await asyncio.to_thread(_VectorCache.build, list(rows), version)
+            self._vectors = cache
+        return cache
+
+
+@dataclass(frozen=True, slots=True)
+class _VectorCache:
+    version: tuple[int, int]
+    rowids: npt.NDArray[np.int64]
+    matrix: npt.NDArray[np.float32]
+
+    @classmethod
+    def build(cls, pairs: Sequence[Sequence[Any]], version: tuple[int, int]) -> _VectorCache:
+        rowids = np.array([row[0] for row in pairs], dtype=np.int64)
+        if not pairs:
+            return cls(version, rowids, np.zeros((0, 0), dtype=np.float32))
+        matrix = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in pairs])
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return cls(version, rowids, matrix / np.maximum(norms, 1e-12))
+
+    def nearest(self, query: npt.NDArray[np.float32], k: int) -> tuple[list[float], list[int]]:
+        query = query / max(float(np.linalg.norm(query)), 1e-12)
+        sims = self.matrix @ query
+        k = min(k, sims.shape[0])
+        best = np.argpartition(-sims, k - 1)[:k]
+        best = best[np.argsort(-sims[best])]
+        return [float(s) for s in sims[best]], [int(r) for r in self.rowids[best]]
+
+
+def _category_clause(options: SearchOptions) -> tuple[str, list[str]]:
+    clauses, params = [], []
+    if options.include_category:
+        clauses.append("c.category = ?")
+        params.append(options.include_category)
+    if options.exclude_category:
+        clauses.append("(c.category IS NULL OR c.category != ?)")
+        params.append(options.exclude_category)
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _hit(row: Sequence[object], *, score: float) -> SearchHit:
+    return SearchHit(
+        id=str(row[1]),
+        content=str(row[2]),
+        sourcepage=str(row[3]),
+        sourcefile=str(row[4]),
+        category=None if row[5] is None else str(row[5]),
+        score=score,
+    )
+
+
+def _fuse(*rankings: list[SearchHit]) -> list[SearchHit]:
+    """Reciprocal-rank fusion: each list adds 1 / (RRF_K + rank) to a hit's score."""
+    scores: dict[str, float] = {}
+    first_seen: dict[str, SearchHit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.id] = scores.get(hit.id, 0.0) + 1.0 / (RRF_K + rank)
+            first_seen.setdefault(hit.id, hit)
+    ordered = sorted(scores, key=scores.__getitem__, reverse=True)
+    return [replace(first_seen[hit_id], score=scores[hit_id]) for hit_id in ordered]
+
+
+def _to_blob(embedding: Sequence[float] | None) -> bytes | None:
+    return None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes()

@@ -1,0 +1,134 @@
+"""The typed services of one worker, made when serving starts and closed when it stops."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from openai import AsyncOpenAI
+from quart import current_app
+
+from app import clients
+from app.approaches.base import ApproachConfig, AskApproach, ChatApproach
+from app.approaches.history import encoding
+from app.content import ContentStore
+from app.content.blob import BlobContentStore
+from app.content.local import LocalContentStore
+from app.models import ChatModel
+from app.models.embeddings import Embedder, OpenAIEmbedder
+from app.models.extractive import ExtractiveChatModel
+from app.models.openai import OpenAIChatModel
+from app.search import Retriever
+from app.search.azure import AzureSearchRetriever
+from app.search.local import LocalIndex
+from app.settings import Settings
+
+EXTENSION_KEY = "ragchat.services"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the routes use; one instance per worker."""
+
+    settings: Settings
+    model: ChatModel
+    retriever: Retriever
+    embedder: Embedder | None
+    content: ContentStore | None
+    chat: ChatApproach
+    ask: AskApproach
+
+
+async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
+    """Create every client once; `stack` closes them in reverse order."""
+
+    def closing(close: Callable[[], Awaitable[object]]) -> None:
+        stack.push_async_callback(close)
+
+    credential = clients.azure_credential(settings) if clients.needs_credential(settings) else None
+    if credential is not None:
+        closing(credential.close)
+
+    openai_clients: dict[str, AsyncOpenAI] = {}
+
+    def openai_for(provider: str) -> AsyncOpenAI:
+        if provider not in openai_clients:
+            openai_clients[provider] = clients.openai_client(settings, provider, credential)
+            closing(openai_clients[provider].close)
+        return openai_clients[provider]
+
+    model: ChatModel
+    if settings.chat_provider == "extractive":
+        model = ExtractiveChatModel()
+    elif settings.chat_provider == "azure":
+        assert settings.azure_openai_chat_deployment
+        model = OpenAIChatModel(
+            client=openai_for("azure"),
+            model=settings.azure_openai_chat_deployment,
+            provider_label="Azure OpenAI",
+        )
+    else:
+        assert settings.openai_chat_model
+        model = OpenAIChatModel(
+            client=openai_for("openai"),
+            model=settings.openai_chat_model,
+            provider_label=settings.openai_base_url or "OpenAI",
+        )
+
+    embedder: Embedder | None = None
+    if settings.embedding_provider == "azure":
+        assert settings.azure_openai_embed_deployment
+        embedder = OpenAIEmbedder(
+            client=openai_for("azure"),
+            model=settings.azure_openai_embed_deployment,
+            dimensions=settings.azure_openai_embed_dimensions,
+        )
+    elif settings.embedding_provider == "openai":
+        assert settings.openai_embed_model
+        embedder = OpenAIEmbedder(
+            client=openai_for("openai"),
+            model=settings.openai_embed_model,
+            dimensions=settings.openai_embed_dimensions,
+        )
+
+    retriever: Retriever
+    content: ContentStore | None
+    if settings.search_backend == "azure":
+        retriever = AzureSearchRetriever(
+            client=clients.search_client(settings, credential),
+            semantic_configuration=settings.azure_search_semantic_configuration,
+        )
+        content = None
+        if settings.azure_storage_endpoint and credential is not None:
+            content = BlobContentStore(container=clients.container_client(settings, credential))
+            closing(content.close)
+    else:
+        retriever = await LocalIndex.open(settings.local_index_path)
+        content = LocalContentStore(settings.local_content_dir)
+    closing(retriever.close)
+
+    config = ApproachConfig(
+        history_token_budget=settings.history_token_budget,
+        allow_prompt_template=settings.allow_prompt_template,
+        semantic_ranker_available=settings.search_backend == "azure"
+        and settings.azure_search_semantic_ranker,
+    )
+    await asyncio.to_thread(encoding)  # load the tokenizer now, not in the first request
+    return Services(
+        settings=settings,
+        model=model,
+        retriever=retriever,
+        embedder=embedder,
+        content=content,
+        chat=ChatApproach(retriever=retriever, model=model, embedder=embedder, config=config),
+        ask=AskApproach(retriever=retriever, model=model, embedder=embedder, config=config),
+    )
+
+
+def get_services() -> Services:
+    """The services of the running app."""
+    services = current_app.extensions[EXTENSION_KEY]
+    assert isinstance(services, Services)
+    return services

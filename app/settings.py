@@ -1,0 +1,129 @@
+"""Settings: the only code that reads the environment (and `.env`).
+
+Every choice is a Literal; `_check_together` refuses missing or contradictory combinations at
+start-up with a message that names the environment variable to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ChatProvider = Literal["extractive", "openai", "azure"]
+SearchBackend = Literal["local", "azure"]
+EmbeddingProvider = Literal["openai", "azure"]
+
+
+class SettingsError(Exception):
+    """A setting is missing, malformed or contradicts another; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the app, read from the environment and `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    chat_provider: ChatProvider = "extractive"
+    search_backend: SearchBackend = "local"
+    local_index_dir: Path = Path(".data")
+    port: int = Field(default=50505, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # OpenAI or any OpenAI-compatible server (Ollama, llama.cpp server, vLLM, LM Studio).
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    openai_chat_model: str | None = None
+    openai_embed_model: str | None = None
+    openai_embed_dimensions: int | None = Field(default=None, ge=1)
+
+    # Azure OpenAI; the names match the outputs of `azd provision` (infra/main.bicep).
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_key: SecretStr | None = None
+    azure_openai_chat_deployment: str | None = None
+    azure_openai_embed_deployment: str | None = None
+    azure_openai_embed_dimensions: int | None = Field(default=None, ge=1)
+
+    # Azure AI Search and Blob Storage.
+    azure_search_endpoint: str | None = None
+    azure_search_index: str = "gptkbindex"
+    azure_search_api_key: SecretStr | None = None
+    azure_search_semantic_configuration: str = "default"
+    azure_search_semantic_ranker: bool = True
+    azure_storage_endpoint: str | None = None
+    azure_storage_container: str = "content"
+    # Client id of a user-assigned managed identity (Container Apps sets it for the app).
+    azure_client_id: str | None = None
+
+    # Behaviour.
+    allow_prompt_template: bool = False
+    history_token_budget: int = Field(default=3000, ge=100, le=100_000)
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    upstream_timeout_seconds: float = Field(default=60.0, gt=0)
+    upstream_max_retries: int = Field(default=2, ge=0, le=10)
+
+    @property
+    def embedding_provider(self) -> EmbeddingProvider | None:
+        """Where embeddings come from, or None when vector search is off."""
+        if self.azure_openai_embed_deployment:
+            return "azure"
+        if self.openai_embed_model:
+            return "openai"
+        return None
+
+    @property
+    def local_index_path(self) -> Path:
+        """The SQLite file of the local index."""
+        return self.local_index_dir / "index.sqlite3"
+
+    @property
+    def local_content_dir(self) -> Path:
+        """Where the local backend keeps the source files it indexed, for `/content`."""
+        return self.local_index_dir / "content"
+
+    @model_validator(mode="after")
+    def _check_together(self) -> Self:
+        missing: list[str] = []
+        uses_azure_openai = self.chat_provider == "azure" or self.embedding_provider == "azure"
+        uses_openai = self.chat_provider == "openai" or self.embedding_provider == "openai"
+        if self.chat_provider == "openai" and not self.openai_chat_model:
+            missing.append("OPENAI_CHAT_MODEL (CHAT_PROVIDER=openai)")
+        if uses_openai and not (self.openai_base_url or self.openai_api_key):
+            missing.append("OPENAI_API_KEY or OPENAI_BASE_URL (for the OpenAI client)")
+        if self.chat_provider == "azure" and not self.azure_openai_chat_deployment:
+            missing.append("AZURE_OPENAI_CHAT_DEPLOYMENT (CHAT_PROVIDER=azure)")
+        if uses_azure_openai and not self.azure_openai_endpoint:
+            missing.append("AZURE_OPENAI_ENDPOINT (for Azure OpenAI)")
+        if self.search_backend == "azure" and not self.azure_search_endpoint:
+            missing.append("AZURE_SEARCH_ENDPOINT (SEARCH_BACKEND=azure)")
+        if missing:
+            raise ValueError("missing setting: " + "; ".join(missing))
+        if self.azure_openai_embed_deployment and self.openai_embed_model:
+            raise ValueError(
+                "AZURE_OPENAI_EMBED_DEPLOYMENT and OPENAI_EMBED_MODEL are both set: "
+                "choose one embedding model"
+            )
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and check the settings; raise SettingsError with a readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Turn pydantic's errors into lines that name the environment variables."""
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        name = "_".join(loc).upper()
+        lines.append(f"{name}: {message}" if name else message)
+    return "invalid settings:\n  " + "\n  ".join(lines)

@@ -1,0 +1,44 @@
+"""Small text helpers shared by retrieval and the extractive answerer."""
+
+from __future__ import annotations
+
+import re
+
+# Common English words that carry no meaning for retrieval.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    tell please know get got give many much also may might must shall us let lets i'm i've
+    what's whats doesn't dont don't""".split()  # noqa: SIM905
+)
+
+_APOSTROPHE = "\u2019"  # typographic apostrophe, as in "employee\u2019s"
+_WORD = re.compile(rf"[\w'{_APOSTROPHE}-]+", re.UNICODE)
+
+
+def keywords(text: str) -> list[str]:
+    """The distinct meaningful words of `text`, lower-cased, in order of appearance."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(text.lower()):
+        word = match.group().replace(_APOSTROPHE, "'").strip("'-")
+        if (len(word) > 1 and word not in STOPWORDS) or word.isdigit():
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem: "plans" matches "plan", "covered" matches "cover"."""
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+def stems(text: str) -> set[str]:
+    """The stems of the keywords of `text`."""
+    return {stem(word) for word in keywords(text)}

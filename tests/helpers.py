@@ -1,0 +1,41 @@
+"""Helpers shared by the route tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quart.typing import TestClientProtocol as Client
+
+
+def chat_body(question: str, **overrides: Any) -> dict[str, Any]:
+    """A request body with one question and the given overrides."""
+    return {
+        "messages": [{"role": "user", "content": question}],
+        "context": {"overrides": overrides},
+        "session_state": None,
+    }
+
+
+def parse_ndjson(body: bytes) -> list[dict[str, Any]]:
+    """The objects of an NDJSON body; every line must end in a newline."""
+    assert body.endswith(b"\n"), "the last line of the stream must end in a newline"
+    return [json.loads(line) for line in body.decode().splitlines()]
+
+
+async def post_stream(
+    client: Client, path: str, body: dict[str, Any]
+) -> tuple[int, list[dict[str, Any]]]:
+    """POST and read a whole NDJSON response."""
+    response = await client.post(path, json=body)
+    data = await response.get_data()
+    assert isinstance(data, bytes)
+    if response.status_code != 200:
+        return response.status_code, [json.loads(data)]
+    assert response.content_type == "application/x-ndjson"
+    return response.status_code, parse_ndjson(data)
+
+
+def answer_text(lines: list[dict[str, Any]]) -> str:
+    """The answer assembled from a stream's delta lines."""
+    return "".join(line["delta"].get("content", "") for line in lines if "delta" in line)

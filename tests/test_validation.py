@@ -1,0 +1,124 @@
+"""Bad input gets a clear error that names the field, and the server keeps serving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from helpers import chat_body
+from quart.typing import TestClientProtocol as Client
+from syrupy.assertion import SnapshotAssertion
+
+from app.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "messages: Field required"),
+        ({"messages": []}, "messages: List should have at least 1 item"),
+        ({"messages": [{"role": "robot", "content": "hi"}]}, "messages.0.role"),
+        ({"messages": [{"role": "user"}]}, "messages.0.content: Field required"),
+        (
+            {"messages": [{"role": "assistant", "content": "hi"}]},
+            "messages: the last message must have role 'user'",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "  "}]},
+            "messages: the last message must not be empty",
+        ),
+        (
+            chat_body("q", top=0),
+            "context.overrides.top: Input should be greater than or equal to 1",
+        ),
+        (chat_body("q", top=51), "context.overrides.top: Input should be less than or equal to 50"),
+        (chat_body("q", temperature=2.5), "context.overrides.temperature"),
+        (chat_body("q", retrieval_mode="magic"), "context.overrides.retrieval_mode"),
+        (chat_body("q", minimum_search_score=-1), "context.overrides.minimum_search_score"),
+        (chat_body("q", top="three"), "context.overrides.top: Input should be a valid integer"),
+        ([1, 2], "body: Input should be a valid dictionary"),
+    ],
+)
+async def test_invalid_bodies_name_the_field(client: Client, body: Any, field: str) -> None:
+    response = await client.post("/chat", json=body)
+    assert response.status_code == 400
+    payload = await response.get_json()
+    assert field in payload["error"]
+    assert set(payload) == {"error"}
+
+
+async def test_error_body_snapshot(client: Client, snapshot: SnapshotAssertion) -> None:
+    response = await client.post("/chat/stream", json=chat_body("q", top=99, temperature=-1))
+    assert await response.get_json() == snapshot
+
+
+async def test_non_json_is_415(client: Client) -> None:
+    response = await client.post(
+        "/chat", data="messages=hi", headers={"Content-Type": "text/plain"}
+    )
+    assert response.status_code == 415
+    assert "must be JSON" in (await response.get_json())["error"]
+
+
+async def test_malformed_json_is_400(client: Client) -> None:
+    response = await client.post(
+        "/ask/stream", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert (await response.get_json()) == {"error": "The request body is not valid JSON."}
+
+
+async def test_too_large_is_413(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+) -> None:
+    client: Client = await serve(make_settings(max_request_bytes=2048))
+    response = await client.post("/chat", json=chat_body("x" * 5000))
+    assert response.status_code == 413
+    assert "too large" in (await response.get_json())["error"]
+
+
+async def test_prompt_template_refused_unless_allowed(client: Client) -> None:
+    response = await client.post("/chat", json=chat_body("q", prompt_template="You are a pirate"))
+    assert response.status_code == 400
+    assert "context.overrides.prompt_template" in (await response.get_json())["error"]
+
+
+async def test_vectors_without_embeddings_is_a_clear_400(client: Client) -> None:
+    response = await client.post("/chat", json=chat_body("q", retrieval_mode="vectors"))
+    assert response.status_code == 400
+    assert "context.overrides.retrieval_mode" in (await response.get_json())["error"]
+
+
+async def test_hybrid_without_embeddings_falls_back_to_text_and_says_so(client: Client) -> None:
+    response = await client.post(
+        "/chat", json=chat_body("payday", retrieval_mode="hybrid", semantic_ranker=True)
+    )
+    payload = await response.get_json()
+    props = payload["context"]["thoughts"][0]["props"]
+    assert props["retrieval_mode"] == "text"
+    assert any("fell back to text" in note for note in props["notes"])
+    assert any("semantic ranker" in note for note in props["notes"])
+
+
+async def test_unknown_route_and_method_are_json(client: Client) -> None:
+    missing = await client.get("/nope")
+    assert missing.status_code == 404
+    assert (await missing.get_json()) == {"error": "Not found."}
+    wrong = await client.get("/chat")
+    assert wrong.status_code == 405
+
+
+async def test_server_keeps_serving_after_bad_requests(client: Client) -> None:
+    for _ in range(3):
+        await client.post("/chat", data="junk", headers={"Content-Type": "application/json"})
+    response = await client.post("/chat", json=chat_body("When is payday?"))
+    assert response.status_code == 200
+
+
+async def test_blank_category_is_ignored(client: Client) -> None:
+    response = await client.post(
+        "/chat", json=chat_body("payday", include_category="", exclude_category="")
+    )
+    assert response.status_code == 200
+    assert (await response.get_json())["context"]["data_points"]["citations"]
