@@ -45,7 +45,7 @@ def quotable_units(text: str) -> Iterator[str]:
 
 def sections(text: str) -> Iterator[tuple[str, str]]:
     """(heading, body) for each `##`-or-deeper section of `text`; the document title is skipped."""
-    title, body = "", []
+    title, body = "", list[str]()
     for line in [*text.splitlines(), "## "]:
         if line.startswith("##"):
             if title:
