@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from hypercorn.asyncio import serve
@@ -25,7 +26,9 @@ def main() -> int:
         return 2
     config = Config()
     config.bind = [f"{args.host}:{settings.port}"]
-    config.accesslog = "-"
+    # Hypercorn's loggers propagate to ours, so each line is written once, with a request id.
+    config.accesslog = logging.getLogger("hypercorn.access")
+    config.errorlog = logging.getLogger("hypercorn.error")
     print(f"Serving on http://localhost:{settings.port} (Ctrl-C to stop)", flush=True)
     asyncio.run(serve(create_app(settings), config))
     return 0

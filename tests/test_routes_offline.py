@@ -54,9 +54,12 @@ async def test_collected_contract(client: Client, snapshot: SnapshotAssertion, p
     assert payload == snapshot
 
 
-async def test_ask_stream_matches_collected_ask(client: Client) -> None:
+async def test_ask_stream_matches_collected_ask(
+    client: Client, snapshot: SnapshotAssertion
+) -> None:
     body = chat_body("When is payday?")
     _, lines = await post_stream(client, "/ask/stream", body)
+    assert lines == snapshot
     collected = await (await client.post("/ask", json=body)).get_json()
     assert answer_text(lines) == collected["message"]["content"]
     assert lines[0]["context"]["data_points"] == collected["context"]["data_points"]
@@ -94,7 +97,7 @@ async def test_config_says_no_language_model(client: Client, snapshot: SnapshotA
 
 
 async def test_healthz_openapi_docs(client: Client) -> None:
-    assert (await (await client.get("/healthz")).get_json()) == {"status": "ok"}
+    assert (await (await client.get("/healthz")).get_json()) == {"status": "ok"}  # whole body
     spec = await (await client.get("/openapi.json")).get_json()
     assert {"/chat", "/chat/stream", "/ask", "/ask/stream"} <= set(spec["paths"])
     assert (await client.get("/docs")).status_code == 200

@@ -8,10 +8,11 @@ duplicates.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.search.documents.aio import SearchClient
 from azure.search.documents.indexes.aio import SearchIndexClient
 from azure.search.documents.indexes.models import (
@@ -27,6 +28,7 @@ from azure.search.documents.indexes.models import (
     VectorSearch,
     VectorSearchProfile,
 )
+from azure.search.documents.models import IndexingResult
 from azure.storage.blob.aio import ContainerClient
 
 from app.content.blob import BlobContentStore
@@ -34,6 +36,7 @@ from app.search.local import Chunk
 from app.search.odata import quote
 
 UPLOAD_BATCH = 500
+_ID_PAGE = 1000
 _STRING = "Edm.String"
 _STRINGS = "Collection(Edm.String)"
 _HASH_KEY = "sha256"
@@ -131,14 +134,21 @@ class AzureIndexer:
         await self._content.save(sourcefile, data)
         documents = [_document(chunk) for chunk in chunks]
         for start in range(0, len(documents), UPLOAD_BATCH):
-            await self._search.merge_or_upload_documents(documents[start : start + UPLOAD_BATCH])
+            batch = documents[start : start + UPLOAD_BATCH]
+            _raise_for_failures(await self._search.merge_or_upload_documents(batch))
         fresh = {chunk.id for chunk in chunks}
         stale = [key for key in await self._chunk_ids(sourcefile) if key not in fresh]
         await self._delete(stale)
         await self._container.get_blob_client(sourcefile).set_blob_metadata({_HASH_KEY: sha256})
 
     async def remove_file(self, sourcefile: str) -> int:
-        """Delete a file's chunks and its blob."""
+        """Forget the file's hash, then delete its chunks and its blob.
+
+        The hash goes first, so a removal cut off midway leaves a file that the next
+        ingestion redoes, never one that looks indexed without its chunks.
+        """
+        with contextlib.suppress(ResourceNotFoundError):
+            await self._container.get_blob_client(sourcefile).set_blob_metadata({})
         keys = await self._chunk_ids(sourcefile)
         await self._delete(keys)
         await self._content.delete(sourcefile)
@@ -155,15 +165,36 @@ class AzureIndexer:
         await self._container.close()
 
     async def _chunk_ids(self, sourcefile: str) -> list[str]:
-        results = await self._search.search(
-            search_text="*", filter=f"sourcefile eq {quote(sourcefile)}", select=["id"]
-        )
-        return [str(document["id"]) async for document in results]
+        # Without `top` the service returns 50 results; page explicitly through them all.
+        keys: list[str] = []
+        while True:
+            results = await self._search.search(
+                search_text="*",
+                filter=f"sourcefile eq {quote(sourcefile)}",
+                select=["id"],
+                top=_ID_PAGE,
+                skip=len(keys),
+            )
+            page = [str(document["id"]) async for document in results]
+            keys += page
+            if len(page) < _ID_PAGE:
+                return keys
 
     async def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), UPLOAD_BATCH):
             batch = [{"id": key} for key in keys[start : start + UPLOAD_BATCH]]
-            await self._search.delete_documents(batch)
+            _raise_for_failures(await self._search.delete_documents(batch))
+
+
+def _raise_for_failures(results: list[IndexingResult]) -> None:
+    """The SDK reports per-document failures (HTTP 207) in its results instead of raising."""
+    failed = [result for result in results if not result.succeeded]
+    if failed:
+        first = failed[0]
+        raise HttpResponseError(
+            f"{len(failed)} of {len(results)} documents failed, e.g. {first.key}: "
+            f"{first.status_code} {first.error_message}"
+        )
 
 
 def _document(chunk: Chunk) -> dict[str, Any]:

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from azure.core.exceptions import AzureError
+from openai import OpenAIError
+
+from app.content.base import clean_name
+from app.errors import AppError, NotFoundError, to_app_error
 from app.ingest.indexers import Indexer
 from app.ingest.parsers import ParseError, parser_for
 from app.ingest.splitter import TextChunk, split_pages
@@ -55,6 +60,10 @@ class Pipeline:
                 result = FileResult(sourcefile, "failed", reason=str(exc))
             except OSError as exc:
                 result = FileResult(sourcefile, "failed", reason=exc.strerror or "cannot read")
+            except (AppError, AzureError, OpenAIError) as exc:
+                # A service failure fails this file; the hash is not recorded, so a rerun redoes it.
+                logger.warning("ingesting %s failed", sourcefile, exc_info=exc)
+                result = FileResult(sourcefile, "failed", reason=to_app_error(exc).message)
             logger.info("%s %s (%d chunks)", result.status, sourcefile, result.chunks)
             results.append(result)
         return results
@@ -64,6 +73,9 @@ class Pipeline:
         parse = parser_for(sourcefile)
         if parse is None:
             return FileResult(sourcefile, "failed", reason=f"unsupported format '{path.suffix}'")
+        if not _citable(sourcefile):
+            reason = "the name cannot be cited (it has a '#' or a leading or trailing space)"
+            return FileResult(sourcefile, "failed", reason=reason)
         data = await asyncio.to_thread(path.read_bytes)
         sha256 = hashlib.sha256(data).hexdigest()
         if await self._indexer.file_hash(sourcefile) == sha256:
@@ -94,6 +106,14 @@ class Pipeline:
             )
             for n, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
         ]
+
+
+def _citable(sourcefile: str) -> bool:
+    """Whether citations and the content store will use exactly this name."""
+    try:
+        return clean_name(sourcefile) == sourcefile
+    except NotFoundError:
+        return False
 
 
 def sourcepage(sourcefile: str, page: int | None) -> str:
