@@ -272,10 +272,11 @@ async def test_pipeline_uploads_chunks_and_blobs(
     documents = [doc for batch in uploads for doc in batch]
     assert all(set(doc) == DOC_FIELDS for doc in documents)
     assert all(doc["@search.action"] == "mergeOrUpload" for doc in documents)
-    assert [doc["id"] for doc in documents] == [
+    # Files are ingested concurrently, so compare without order.
+    assert sorted(doc["id"] for doc in documents) == sorted(
         f"{chunk_key_prefix(name)}-00000" for name in ("guide.md", "page.html", "sub/notes.txt")
-    ]
-    assert [doc["id"] for doc in documents][2].startswith("sub_notes_txt-")
+    )
+    assert chunk_key_prefix("sub/notes.txt").startswith("sub_notes_txt-")
     by_file = {doc["sourcefile"]: doc for doc in documents}
     assert by_file["guide.md"]["content"] == (
         "# Guide\n\nEmployees get twenty days of paid vacation."
@@ -288,7 +289,7 @@ async def test_pipeline_uploads_chunks_and_blobs(
 
     # Each file's stale-chunk lookup is filtered to that file and asks only for ids.
     lookups = [r.json for r in services.search.search_requests]
-    assert [body["filter"] for body in lookups] == [
+    assert sorted(body["filter"] for body in lookups) == [
         "sourcefile eq 'guide.md'",
         "sourcefile eq 'page.html'",
         "sourcefile eq 'sub/notes.txt'",
@@ -303,7 +304,7 @@ async def test_pipeline_uploads_chunks_and_blobs(
         assert stored.metadata == {"sha256": _sha256(text)}
     assert blobs.blob(CONTAINER, "page.html").content_type == "text/html"
     # Per file: hash lookup, upload (which clears the metadata), then the hash, last.
-    assert [(r.operation, r.blob) for r in blobs.requests[:3]] == [
+    assert [(r.operation, r.blob) for r in blobs.requests if r.blob == "guide.md"][:3] == [
         ("get_blob_properties", "guide.md"),
         ("upload_blob", "guide.md"),
         ("set_blob_metadata", "guide.md"),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
+import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from app import clients
 from app.content.local import LocalContentStore
 from app.ingest.azure_index import AzureIndexer, index_definition
 from app.ingest.indexers import Indexer, LocalIndexer
-from app.ingest.pipeline import FileResult, Pipeline
+from app.ingest.pipeline import FileResult, Pipeline, discover
+from app.ingest.progress import IngestProgress
 from app.logs import configure_logging
 from app.models.embeddings import Embedder, OpenAIEmbedder
 from app.search.local import LocalIndex
@@ -43,6 +47,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="remove one indexed file (repeatable)",
     )
     parser.add_argument("--remove-all", action="store_true", help="remove every indexed file")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 8),
+        help="parser processes (default: one per core; 0 parses in a thread)",
+    )
     return parser.parse_args(argv)
 
 
@@ -122,8 +132,23 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         if missing:
             print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
             return 2
-        pipeline = Pipeline(indexer=indexer, embedder=embedder, category=args.category)
-        results = await pipeline.ingest(args.paths)
+        executor = None
+        if args.workers > 0:
+            # Workers start on the first parse, so an all-unchanged run pays nothing for them.
+            context = multiprocessing.get_context("spawn")
+            executor = stack.enter_context(
+                ProcessPoolExecutor(max_workers=args.workers, mp_context=context)
+            )
+        with IngestProgress(total=len(list(discover(args.paths)))) as progress:
+            pipeline = Pipeline(
+                indexer=indexer,
+                embedder=embedder,
+                category=args.category,
+                executor=executor,
+                concurrency=max(2, args.workers * 2),
+                on_result=progress.advance,
+            )
+            results = await pipeline.ingest(args.paths)
     print_summary(results, backend)
     return 1 if any(r.status == "failed" for r in results) else 0
 

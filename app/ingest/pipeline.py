@@ -1,4 +1,10 @@
-"""Ingest files: read, hash, parse, split, embed, index; one report line per file."""
+"""Ingest files: read, hash, parse, split, embed, index; one result per file.
+
+Files are processed concurrently, a few at a time. Parsing and splitting (CPU-bound) run in
+an executor: a process pool from the CLI, so PDFs parse on every core; a thread otherwise.
+Embedding calls share one bound on parallelism. A file's hash is recorded only after all of
+its chunks are stored, so a crash or Ctrl-C leaves it to be redone, without duplicates.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,7 +31,8 @@ from app.search.local import Chunk
 
 logger = logging.getLogger(__name__)
 
-EMBED_BATCH = 16
+EMBED_BATCH = 64
+EMBED_PARALLEL = 4
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 Status = Literal["indexed", "skipped", "failed"]
@@ -37,23 +45,59 @@ class FileResult:
     sourcefile: str
     status: Status
     chunks: int = 0
+    pages: int = 0
+    size: int = 0
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed and split file, as the executor hands it back."""
+
+    chunks: list[TextChunk]
+    pages: int
+
+
+def parse_and_split(sourcefile: str, data: bytes) -> Parsed:
+    """Parse and split one file; runs in a worker process or thread."""
+    parse = parser_for(sourcefile)
+    if parse is None:  # pragma: no cover - checked before the file is read
+        raise ParseError("unsupported format")
+    pages = parse(data)
+    chunks = split_pages(pages)
+    if not chunks:
+        raise ParseError("no text found")
+    return Parsed(chunks, len(pages))
 
 
 class Pipeline:
     """Turns files into indexed chunks, skipping the ones that did not change."""
 
     def __init__(
-        self, *, indexer: Indexer, embedder: Embedder | None = None, category: str | None = None
+        self,
+        *,
+        indexer: Indexer,
+        embedder: Embedder | None = None,
+        category: str | None = None,
+        executor: Executor | None = None,
+        concurrency: int = 4,
+        on_result: Callable[[FileResult], None] | None = None,
     ) -> None:
         self._indexer = indexer
         self._embedder = embedder
         self._category = category
+        self._executor = executor
+        self._files = asyncio.Semaphore(concurrency)
+        self._embeds = asyncio.Semaphore(EMBED_PARALLEL)
+        self._on_result = on_result
 
     async def ingest(self, paths: Sequence[Path]) -> list[FileResult]:
         """Ingest every file under `paths`; one failing file does not stop the others."""
-        results = []
-        for path, sourcefile in discover(paths):
+        tasks = [self._guarded(path, name) for path, name in discover(paths)]
+        return list(await asyncio.gather(*tasks))
+
+    async def _guarded(self, path: Path, sourcefile: str) -> FileResult:
+        async with self._files:
             try:
                 result = await self.ingest_file(path, sourcefile)
             except ParseError as exc:
@@ -61,17 +105,16 @@ class Pipeline:
             except OSError as exc:
                 result = FileResult(sourcefile, "failed", reason=exc.strerror or "cannot read")
             except (AppError, AzureError, OpenAIError) as exc:
-                # A service failure fails this file; the hash is not recorded, so a rerun redoes it.
+                # A service failure fails this file; its hash is not recorded, so a rerun redoes it.
                 logger.warning("ingesting %s failed", sourcefile, exc_info=exc)
                 result = FileResult(sourcefile, "failed", reason=to_app_error(exc).message)
-            logger.info("%s %s (%d chunks)", result.status, sourcefile, result.chunks)
-            results.append(result)
-        return results
+        if self._on_result is not None:
+            self._on_result(result)
+        return result
 
     async def ingest_file(self, path: Path, sourcefile: str) -> FileResult:
         """Ingest one file, unless its content hash is the one already indexed."""
-        parse = parser_for(sourcefile)
-        if parse is None:
+        if parser_for(sourcefile) is None:
             return FileResult(sourcefile, "failed", reason=f"unsupported format '{path.suffix}'")
         if not _citable(sourcefile):
             reason = "the name cannot be cited (it has a '#' or a leading or trailing space)"
@@ -79,21 +122,23 @@ class Pipeline:
         data = await asyncio.to_thread(path.read_bytes)
         sha256 = hashlib.sha256(data).hexdigest()
         if await self._indexer.file_hash(sourcefile) == sha256:
-            return FileResult(sourcefile, "skipped", reason="unchanged")
-        pages = await asyncio.to_thread(parse, data)
-        pieces = await asyncio.to_thread(split_pages, pages)
-        if not pieces:
-            raise ParseError("no text found")
-        chunks = await self._chunks(sourcefile, pieces)
+            return FileResult(sourcefile, "skipped", size=len(data), reason="unchanged")
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(self._executor, parse_and_split, sourcefile, data)
+        chunks = await self._chunks(sourcefile, parsed.chunks)
         await self._indexer.index_file(sourcefile, sha256, data, chunks)
-        return FileResult(sourcefile, "indexed", chunks=len(chunks))
+        return FileResult(
+            sourcefile, "indexed", chunks=len(chunks), pages=parsed.pages, size=len(data)
+        )
 
     async def _chunks(self, sourcefile: str, pieces: Sequence[TextChunk]) -> list[Chunk]:
         vectors: list[list[float] | None] = [None] * len(pieces)
         if self._embedder is not None:
-            for start in range(0, len(pieces), EMBED_BATCH):
-                batch = [p.text for p in pieces[start : start + EMBED_BATCH]]
-                vectors[start : start + len(batch)] = await self._embedder.embed(batch)
+            batches = range(0, len(pieces), EMBED_BATCH)
+            embedded = await asyncio.gather(
+                *(self._embed([p.text for p in pieces[i : i + EMBED_BATCH]]) for i in batches)
+            )
+            vectors = [vector for batch in embedded for vector in batch]
         prefix = chunk_key_prefix(sourcefile)
         return [
             Chunk(
@@ -106,6 +151,11 @@ class Pipeline:
             )
             for n, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
         ]
+
+    async def _embed(self, texts: list[str]) -> list[list[float] | None]:
+        assert self._embedder is not None
+        async with self._embeds:
+            return list(await self._embedder.embed(texts))
 
 
 def _citable(sourcefile: str) -> bool:

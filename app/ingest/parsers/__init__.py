@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import PurePath
 
 from app.ingest.parsers.base import Page, ParseError
+from app.ingest.parsers.data import parse_csv, parse_json
+from app.ingest.parsers.docx import parse_docx
 from app.ingest.parsers.html import parse_html
 from app.ingest.parsers.pdf import parse_pdf
 from app.ingest.parsers.text import parse_markdown, parse_text
@@ -23,6 +25,10 @@ PARSERS: dict[str, Parser] = {
     ".html": parse_html,
     ".htm": parse_html,
     ".pdf": parse_pdf,
+    ".docx": parse_docx,
+    ".csv": parse_csv,
+    ".tsv": parse_csv,
+    ".json": parse_json,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup, Tag
 
 from app.ingest.parsers.base import Page, decode_text
+from app.ingest.parsers.tables import pipe_table
 
 _SKIP = ("script", "style", "noscript", "template", "nav", "footer", "svg", "form")
 _BLOCKS = ("p", "li", "pre", "blockquote", "dt", "dd", "figcaption", "caption")
@@ -48,16 +49,7 @@ def _inside(element: Tag, names: tuple[str, ...]) -> bool:
 
 
 def _table(table: Tag) -> str:
-    rows = []
-    for tr in table.find_all("tr"):
-        cells = [_text(cell).replace("|", "/") for cell in tr.find_all(["th", "td"])]
-        if cells:
-            rows.append(cells)
-    if not rows:
-        return ""
-    width = max(len(row) for row in rows)
-    rows = [row + [""] * (width - len(row)) for row in rows]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
-    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    rows = [[_text(cell) for cell in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
     caption = table.find("caption")
-    return (f"{_text(caption)}\n\n" if caption else "") + "\n".join(lines)
+    body = pipe_table(rows)
+    return f"{_text(caption)}\n\n{body}" if caption and body else body
