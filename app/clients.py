@@ -43,9 +43,17 @@ def azure_credential(settings: Settings) -> AsyncTokenCredential:
 
 
 def openai_client(
-    settings: Settings, provider: str, credential: AsyncTokenCredential | None
+    settings: Settings,
+    provider: str,
+    credential: AsyncTokenCredential | None,
+    *,
+    max_retries: int | None = None,
 ) -> AsyncOpenAI:
-    """An AsyncOpenAI client for `openai` (any base URL) or `azure` (Azure OpenAI's v1 API)."""
+    """An AsyncOpenAI client for `openai` (any base URL) or `azure` (Azure OpenAI's v1 API).
+
+    The SDK retries 429 and 5xx itself, waiting as long as `Retry-After` asks (up to a
+    minute) or backing off exponentially.
+    """
     api_key: str | Callable[[], Awaitable[str]]
     if provider == "azure":
         assert settings.azure_openai_endpoint
@@ -63,18 +71,20 @@ def openai_client(
         base_url=base_url,
         api_key=api_key,
         timeout=settings.upstream_timeout_seconds,
-        max_retries=settings.upstream_max_retries,
+        max_retries=settings.upstream_max_retries if max_retries is None else max_retries,
     )
 
 
-def search_client(settings: Settings, credential: AsyncTokenCredential | None) -> SearchClient:
+def search_client(
+    settings: Settings, credential: AsyncTokenCredential | None, *, max_retries: int | None = None
+) -> SearchClient:
     """The Azure AI Search client for the configured index."""
     assert settings.azure_search_endpoint
     return SearchClient(
         endpoint=settings.azure_search_endpoint,
         index_name=settings.azure_search_index,
         credential=_search_credential(settings, credential),
-        retry_total=settings.upstream_max_retries,
+        retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
     )
 
 
@@ -87,14 +97,16 @@ def _search_credential(
     return credential
 
 
-def container_client(settings: Settings, credential: AsyncTokenCredential) -> ContainerClient:
+def container_client(
+    settings: Settings, credential: AsyncTokenCredential, *, max_retries: int | None = None
+) -> ContainerClient:
     """The Blob Storage container that holds the source files."""
     assert settings.azure_storage_endpoint
     return ContainerClient(
         account_url=settings.azure_storage_endpoint,
         container_name=settings.azure_storage_container,
         credential=credential,
-        retry_total=settings.upstream_max_retries,
+        retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
     )
 
 
@@ -112,11 +124,13 @@ def needs_credential(settings: Settings) -> bool:
     )
 
 
-def index_client(settings: Settings, credential: AsyncTokenCredential | None) -> SearchIndexClient:
+def index_client(
+    settings: Settings, credential: AsyncTokenCredential | None, *, max_retries: int | None = None
+) -> SearchIndexClient:
     """The Azure AI Search index management client (ingestion)."""
     assert settings.azure_search_endpoint
     return SearchIndexClient(
         endpoint=settings.azure_search_endpoint,
         credential=_search_credential(settings, credential),
-        retry_total=settings.upstream_max_retries,
+        retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
     )

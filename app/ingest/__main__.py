@@ -24,6 +24,8 @@ from app.models.embeddings import Embedder, OpenAIEmbedder
 from app.search.local import LocalIndex
 from app.settings import SearchBackend, Settings, SettingsError, load_settings
 
+INGEST_RETRIES = 10
+
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line."""
@@ -77,9 +79,9 @@ async def open_indexer(
     if embedder is not None:
         dimensions = len((await embedder.embed(["dimension probe"]))[0])
     azure = AzureIndexer(
-        index_client=clients.index_client(settings, credential),
-        search_client=clients.search_client(settings, credential),
-        container=clients.container_client(settings, credential),
+        index_client=clients.index_client(settings, credential, max_retries=INGEST_RETRIES),
+        search_client=clients.search_client(settings, credential, max_retries=INGEST_RETRIES),
+        container=clients.container_client(settings, credential, max_retries=INGEST_RETRIES),
         index=index_definition(
             settings.azure_search_index,
             semantic_configuration=settings.azure_search_semantic_configuration,
@@ -100,7 +102,8 @@ def open_embedder(settings: Settings, stack: AsyncExitStack) -> Embedder | None:
     if provider == "azure" and not settings.azure_openai_api_key:
         credential = clients.azure_credential(settings)
         stack.push_async_callback(credential.close)
-    client = clients.openai_client(settings, provider, credential)
+    # A long run must outlast throttling: many more retries than a chat request gets.
+    client = clients.openai_client(settings, provider, credential, max_retries=INGEST_RETRIES)
     stack.push_async_callback(client.close)
     model = (
         settings.azure_openai_embed_deployment

@@ -2,8 +2,9 @@
 
 Blocks are paragraphs, list items, headings and whole tables. A block that fits in a chunk is
 never cut; a longer one is cut between sentences, and a sentence longer than a chunk between
-words. Consecutive chunks of a page share their last sentences, up to `overlap_tokens`, so a
-fact split across a boundary is still whole in one chunk. The most recent heading is repeated
+words (a single "word" longer than a chunk is a blob, cut on token boundaries). Consecutive
+chunks of a page share their last sentences, up to `overlap_tokens`, so a fact split across a
+boundary is still whole in one chunk. The most recent heading is repeated
 at the top of a chunk that starts mid-section, so the chunk says what it is about.
 """
 
@@ -13,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from app.approaches.history import count_tokens
+from app.approaches.history import count_tokens, encoding
 from app.ingest.parsers import Page
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -43,6 +44,7 @@ def _split(text: str, max_tokens: int, overlap_tokens: int) -> Iterator[str]:
     current: list[tuple[str, int]] = []  # (piece, tokens)
     size = 0
     heading = ""
+    fresh = False  # whether `current` holds anything not yet emitted
     for piece in _pieces(text, max_tokens):
         tokens = count_tokens(piece) + 1
         if current and size + tokens > max_tokens:
@@ -57,7 +59,8 @@ def _split(text: str, max_tokens: int, overlap_tokens: int) -> Iterator[str]:
             heading = piece
         current.append((piece, tokens))
         size += tokens
-    if current and not all(p.startswith("#") for p, _ in current):
+        fresh = True
+    if fresh:
         yield "\n\n".join(p for p, _ in current)
 
 
@@ -100,6 +103,13 @@ def _word_runs(sentence: str, max_tokens: int) -> Iterator[str]:
     used = 0
     for word in sentence.split():
         tokens = count_tokens(" " + word)
+        if tokens > max_tokens:
+            # Not a word but a blob (base64, a URL with data): cut it on token boundaries.
+            if words:
+                yield " ".join(words)
+                words, used = [], 0
+            yield from _token_slices(word, max_tokens)
+            continue
         if words and used + tokens > max_tokens:
             yield " ".join(words)
             words, used = [], 0
@@ -107,6 +117,12 @@ def _word_runs(sentence: str, max_tokens: int) -> Iterator[str]:
         used += tokens
     if words:
         yield " ".join(words)
+
+
+def _token_slices(blob: str, max_tokens: int) -> Iterator[str]:
+    tokens = encoding().encode(blob, disallowed_special=())
+    for start in range(0, len(tokens), max_tokens):
+        yield encoding().decode(tokens[start : start + max_tokens])
 
 
 def _overlap(pieces: list[tuple[str, int]], budget: int) -> list[tuple[str, int]]:

@@ -24,13 +24,21 @@ def layout_to_text(text: str) -> str:
     """Paragraphs and pipe tables from layout-mode text."""
     out: list[str] = []
     pending: list[list[str]] = []
+    gap = False  # a blank line seen inside a table candidate (tall rows leave them)
     for raw in [*text.splitlines(), ""]:
         line = raw.strip()
         cells = _COLUMN_GAP.split(line) if line else []
+        if not line and pending:
+            gap = True
+            continue
         if len(cells) >= 2 and (not pending or len(cells) == len(pending[0])):
             pending.append(cells)
+            gap = False
             continue
         _flush(pending, out)
+        if gap:
+            out.append("")
+            gap = False
         pending = [cells] if len(cells) >= 2 else []
         if pending:
             continue

@@ -1,0 +1,85 @@
+/** The HTTP client: `/config` and the streamed answer routes. */
+import { t } from "../i18n";
+import { NdjsonParseError, readNdjson } from "./ndjson";
+import type { AnswerEndpoint, AppConfig, ChatRequest, StreamLine } from "./types";
+
+/** An error to show a person: the server's own message when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const DEFAULT_CONFIG: AppConfig = {
+  showSemanticRankerOption: false,
+  showVectorOption: false,
+  showPromptTemplateOption: false,
+  showLanguagePicker: false,
+  showChatHistoryBrowser: true,
+  streamingEnabled: true,
+  defaultRetrievalMode: "text",
+  notice: null,
+};
+
+/** What this server supports (`GET /config`), over the defaults for any missing field. */
+export async function fetchConfig(signal?: AbortSignal): Promise<AppConfig> {
+  const response = await send("/config", { signal });
+  const body = (await response.json()) as Partial<AppConfig>;
+  return { ...DEFAULT_CONFIG, ...body };
+}
+
+/** Post a question and yield the answer's NDJSON lines; an `{"error"}` line throws ApiError. */
+export async function* streamAnswer(
+  endpoint: AnswerEndpoint,
+  request: ChatRequest,
+  signal?: AbortSignal,
+): AsyncGenerator<StreamLine> {
+  const response = await send(endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/x-ndjson" },
+    body: JSON.stringify(request),
+    signal,
+  });
+  if (!response.body) throw new ApiError(t.errors.badStream, response.status);
+  try {
+    for await (const line of readNdjson<StreamLine>(response.body)) {
+      if (typeof line !== "object" || line === null) throw new ApiError(t.errors.badStream);
+      if (typeof line.error === "string") throw new ApiError(line.error, response.status);
+      yield line;
+    }
+  } catch (error) {
+    if (error instanceof NdjsonParseError) throw new ApiError(t.errors.badStream);
+    throw error;
+  }
+}
+
+async function send(url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new ApiError(t.errors.network);
+  }
+  if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+  return response;
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: unknown };
+    if (typeof body.error === "string" && body.error) return body.error;
+  } catch {
+    // Not JSON (a proxy's error page, say): fall through to the generic message.
+  }
+  return t.errors.status(response.status);
+}
+
+/** Whether an error comes from an aborted request. */
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "AbortError";
+}

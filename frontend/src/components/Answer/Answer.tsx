@@ -1,0 +1,204 @@
+/** One answer: streamed Markdown with numbered citations, follow-ups, actions, errors. */
+import { useEffect, useId, useMemo, useState } from "react";
+
+import type { EvidenceTab } from "../../hooks/useEvidence";
+import { t } from "../../i18n";
+import type { Answer as AnswerData } from "../../lib/answer";
+import { citationIndex, parseCitations, type Citation } from "../../lib/citations";
+import { Icon } from "../Icon";
+import { Markdown } from "../Markdown";
+import styles from "./Answer.module.css";
+
+export interface AnswerProps {
+  answer: AnswerData;
+  onCitation: (citation: Citation) => void;
+  onShowEvidence: (tab: EvidenceTab) => void;
+  onFollowup?: (question: string) => void;
+  /** Offered on the last answer when it failed or was stopped. */
+  onRetry?: () => void;
+  /** While any answer streams, follow-ups wait. */
+  busy?: boolean;
+  activeCitation?: string | null;
+}
+
+export function Answer({
+  answer,
+  onCitation,
+  onShowEvidence,
+  onFollowup,
+  onRetry,
+  busy = false,
+  activeCitation = null,
+}: AnswerProps) {
+  const citations = useMemo(
+    () => parseCitations(answer.content, answer.dataPoints?.citations),
+    [answer.content, answer.dataPoints],
+  );
+  const index = useMemo(() => citationIndex(citations), [citations]);
+  const pending = answer.status === "waiting" || answer.status === "streaming";
+  const hasEvidence = Boolean(answer.dataPoints) || answer.thoughts.length > 0;
+
+  return (
+    <div className={styles.answer} aria-busy={pending}>
+      {answer.status === "waiting" ? (
+        <p className={styles.waiting}>
+          <span className={styles.dots} aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </span>
+          {t.answer.waiting}
+        </p>
+      ) : null}
+      {answer.content ? (
+        <div className={answer.status === "streaming" ? styles.streaming : undefined}>
+          <Markdown
+            text={answer.content}
+            citations={index}
+            onCitation={onCitation}
+            activeCitation={activeCitation}
+          />
+        </div>
+      ) : null}
+      {answer.status === "stopped" ? (
+        <p className={styles.stopped}>{t.answer.stoppedLabel}</p>
+      ) : null}
+      {answer.status === "error" ? (
+        <div className={styles.error} role="alert">
+          <p className={styles.errorTitle}>{t.errors.title}</p>
+          <p>{answer.error}</p>
+        </div>
+      ) : null}
+      {onRetry && (answer.status === "error" || answer.status === "stopped") ? (
+        <button type="button" className="button" onClick={onRetry}>
+          <Icon name="retry" />
+          {t.errors.retry}
+        </button>
+      ) : null}
+      {citations.length > 0 && !pending ? (
+        <CitationList citations={citations} onCitation={onCitation} active={activeCitation} />
+      ) : null}
+      {answer.followups.length > 0 && onFollowup ? (
+        <div className={styles.followups} role="group" aria-label={t.answer.followups}>
+          <span className={styles.followupsLabel} aria-hidden="true">
+            {t.answer.followups}
+          </span>
+          {answer.followups.map((question) => (
+            <button
+              key={question}
+              type="button"
+              className={styles.chip}
+              disabled={busy}
+              onClick={() => onFollowup(question)}
+            >
+              {question}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {!pending && (answer.content || hasEvidence) ? (
+        <div className={styles.actions}>
+          {answer.content ? <CopyButton text={answer.content} /> : null}
+          <button
+            type="button"
+            className="icon-button"
+            disabled={!answer.thoughts.length}
+            onClick={() => onShowEvidence("thoughts")}
+            title={t.answer.thoughtProcess}
+            aria-label={t.answer.thoughtProcess}
+          >
+            <Icon name="bulb" />
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            disabled={!answer.dataPoints}
+            onClick={() => onShowEvidence("supporting")}
+            title={t.answer.supportingContent}
+            aria-label={t.answer.supportingContent}
+          >
+            <Icon name="document" />
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function CitationList({
+  citations,
+  onCitation,
+  active,
+}: {
+  citations: Citation[];
+  onCitation: (citation: Citation) => void;
+  active: string | null;
+}) {
+  const titleId = useId();
+  return (
+    <div className={styles.citations}>
+      <p className={styles.citationsTitle} id={titleId}>
+        {t.answer.citations}
+      </p>
+      <ol className={styles.citationList} aria-labelledby={titleId}>
+        {citations.map((citation) => (
+          <li key={citation.ref}>
+            <a
+              href={citation.href}
+              className={styles.citationLink}
+              aria-current={active === citation.ref ? "true" : undefined}
+              onClick={(event) => {
+                if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+                event.preventDefault();
+                onCitation(citation);
+              }}
+            >
+              <span className={styles.citationNumber} aria-hidden="true">
+                {citation.number}
+              </span>
+              <span className="visually-hidden">{`${citation.number}. `}</span>
+              {citation.ref}
+            </a>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  useEffect(() => {
+    if (state === "idle") return;
+    const timer = window.setTimeout(() => setState("idle"), 2000);
+    return () => window.clearTimeout(timer);
+  }, [state]);
+  const copy = () => {
+    if (!("clipboard" in navigator)) {
+      setState("failed");
+      return;
+    }
+    navigator.clipboard.writeText(text).then(
+      () => setState("copied"),
+      () => setState("failed"),
+    );
+  };
+  const label =
+    state === "copied" ? t.answer.copied : state === "failed" ? t.answer.copyFailed : t.answer.copy;
+  return (
+    <>
+      <button
+        type="button"
+        className="icon-button"
+        onClick={copy}
+        title={label}
+        aria-label={t.answer.copy}
+      >
+        <Icon name={state === "copied" ? "check" : "copy"} />
+      </button>
+      <span className="visually-hidden" role="status">
+        {state === "idle" ? "" : label}
+      </span>
+    </>
+  );
+}

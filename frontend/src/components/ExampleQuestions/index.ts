@@ -1,0 +1,1 @@
+export { ExampleQuestions, type ExampleQuestionsProps } from "./ExampleQuestions";
