@@ -1,93 +1,22 @@
 """Async RAG chat: streamed answers grounded in your own documents, with citations.
 
-`create_app()` is the ASGI entry point (`hypercorn 'app:create_app()'`).
+`create_app()` is the ASGI entry point (`hypercorn 'app:create_app()'`). It is loaded on first
+use, so `python -m app.ingest` does not pay for importing the web stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from quart import Quart, Response, request
-from quart_schema import Info, QuartSchema, RequestSchemaValidationError
-from werkzeug.exceptions import HTTPException
+if TYPE_CHECKING:
+    from app.factory import create_app
 
-from app.errors import AppError, BadRequestError, to_app_error
-from app.logs import configure_logging, new_request_id, request_id
-from app.reporting import report
-from app.routes import answers, content, meta, spa
-from app.schemas import ErrorResponse
-from app.services import EXTENSION_KEY, open_services
-from app.settings import Settings, load_settings
-
-_HTTP_MESSAGES = {
-    400: "The request body is not valid JSON.",
-    404: "Not found.",
-    405: "This method is not allowed here.",
-    413: "The request body is too large.",
-    415: "The request body must be JSON (Content-Type: application/json).",
-}
+__all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None) -> Quart:
-    """Build the app; services are created when serving starts and closed when it stops."""
-    settings = settings or load_settings()
-    configure_logging(settings.log_level)
-    app = Quart(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.url_map.merge_slashes = False  # "/content//etc/x" is a 404, not a redirect to try again
-    QuartSchema(
-        app,
-        info=Info(title="RAG chat API", version="1"),
-        redoc_ui_path=None,
-        scalar_ui_path=None,
-        swagger_ui_path="/docs",
-    )
-    for blueprint in (answers.bp, meta.bp, content.bp, spa.bp):
-        app.register_blueprint(blueprint)
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from app.factory import create_app
 
-    @app.while_serving
-    async def lifespan() -> AsyncGenerator[None, None]:
-        async with AsyncExitStack() as stack:
-            app.extensions[EXTENSION_KEY] = await open_services(settings, stack)
-            yield
-            app.extensions.pop(EXTENSION_KEY, None)
-
-    @app.before_request
-    async def assign_request_id() -> None:
-        request_id.set(new_request_id(request.headers.get("X-Request-ID")))
-
-    @app.after_request
-    async def add_request_id(response: Response) -> Response:
-        response.headers["X-Request-ID"] = request_id.get()
-        return response
-
-    app.register_error_handler(Exception, _error_response)
-    return app
-
-
-async def _error_response(exc: Exception) -> Response:
-    """Every error becomes JSON `{"error": ...}` with a fitting status and no internals."""
-    if isinstance(exc, HTTPException) and not isinstance(exc, RequestSchemaValidationError):
-        status = exc.code or 500
-        message = _HTTP_MESSAGES.get(status, exc.name)
-    else:
-        if isinstance(exc, RequestSchemaValidationError):
-            error: AppError = BadRequestError(_describe_invalid(exc.validation_error))
-        else:
-            error = to_app_error(exc)
-        report(error, exc, request_id.get())
-        status, message = error.status, error.message
-    body = ErrorResponse(error=message).model_dump_json()
-    return Response(body, status=status, content_type="application/json")
-
-
-def _describe_invalid(exc: Exception) -> str:
-    if not isinstance(exc, ValidationError):
-        return "The request body is not valid."
-    problems = []
-    for item in exc.errors(include_input=False, include_url=False)[:5]:
-        field = ".".join(str(part) for part in item["loc"]) or "body"
-        problems.append(f"{field}: {str(item['msg']).removeprefix('Value error, ')}")
-    return "Invalid request: " + "; ".join(problems)
+        return create_app
+    raise AttributeError(f"module 'app' has no attribute {name!r}")

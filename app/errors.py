@@ -11,13 +11,17 @@
         └── (UpstreamError itself)    502: an error answer, or bad credentials
 
 SDK exceptions (openai, azure-core) become these in `to_app_error`; nothing else looks at them.
-Exception text never goes into a message: it is logged with the request id instead.
+Exception text never goes into a message: it is logged with the request id instead. The SDKs
+are imported where they are needed, so importing this module (as ingestion does) stays cheap.
 """
 
 from __future__ import annotations
 
-import openai
-from azure.core import exceptions as azure_errors
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import openai
+    from azure.core import exceptions as azure_errors
 
 
 class AppError(Exception):
@@ -80,8 +84,19 @@ _NOT_FOUND_MESSAGE = (
 )
 
 
+def is_service_error(exc: BaseException) -> bool:
+    """Whether `exc` is a failure of this app's domain or of a model, search or storage call."""
+    import openai
+    from azure.core.exceptions import AzureError
+
+    return isinstance(exc, AppError | openai.OpenAIError | AzureError)
+
+
 def to_app_error(exc: BaseException) -> AppError:
     """Map any exception to the AppError to report; unknown ones become a plain 500."""
+    import openai
+    from azure.core import exceptions as azure_errors
+
     if isinstance(exc, AppError):
         return exc
     if isinstance(exc, openai.OpenAIError):
@@ -92,6 +107,8 @@ def to_app_error(exc: BaseException) -> AppError:
 
 
 def _from_openai(exc: openai.OpenAIError) -> AppError:
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return UpstreamTimeoutError()
     if isinstance(exc, openai.APIConnectionError):
@@ -115,6 +132,8 @@ def is_content_filter(code: object, body: object = None) -> bool:
 
 
 def _from_azure(exc: azure_errors.AzureError) -> AppError:
+    from azure.core import exceptions as azure_errors
+
     if isinstance(exc, azure_errors.ClientAuthenticationError):
         return UpstreamError(_AUTH_MESSAGE)
     if isinstance(exc, azure_errors.ResourceNotFoundError):

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-RetrievalMode = Literal["text", "vectors", "hybrid"]
+from app.search.base import RetrievalMode
+
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 

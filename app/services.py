@@ -12,7 +12,6 @@ from quart import current_app
 
 from app import clients
 from app.approaches.base import ApproachConfig, AskApproach, ChatApproach
-from app.approaches.history import encoding
 from app.content import ContentStore
 from app.content.blob import BlobContentStore
 from app.content.local import LocalContentStore
@@ -24,6 +23,7 @@ from app.search import Retriever
 from app.search.azure import AzureSearchRetriever
 from app.search.local import LocalIndex
 from app.settings import Settings
+from app.tokens import encoding
 
 EXTENSION_KEY = "ragchat.services"
 

@@ -16,7 +16,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: {
-    proxy: Object.fromEntries(proxied.map((path) => [path, { target: backend, changeOrigin: true }])),
+    proxy: Object.fromEntries(
+      proxied.map((path) => [path, { target: backend, changeOrigin: true }]),
+    ),
   },
   test: {
     environment: "jsdom",

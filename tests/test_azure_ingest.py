@@ -303,9 +303,8 @@ async def test_pipeline_uploads_chunks_and_blobs(
         assert stored.data == text.encode()
         assert stored.metadata == {"sha256": _sha256(text)}
     assert blobs.blob(CONTAINER, "page.html").content_type == "text/html"
-    # Per file: hash lookup, upload (which clears the metadata), then the hash, last.
+    # Per file: upload (which clears the metadata), then the hash, last.
     assert [(r.operation, r.blob) for r in blobs.requests if r.blob == "guide.md"][:3] == [
-        ("get_blob_properties", "guide.md"),
         ("upload_blob", "guide.md"),
         ("set_blob_metadata", "guide.md"),
     ]
@@ -327,7 +326,8 @@ async def test_second_run_skips_unchanged_files(
     assert _statuses(results) == dict.fromkeys(FILES, "skipped")
     assert all(r.reason == "unchanged" for r in results)
     assert services.search.requests == []
-    assert [r.operation for r in services.blobs.requests] == ["get_blob_properties"] * 3
+    # One listing with metadata answers for every file; no request per file.
+    assert [r.operation for r in services.blobs.requests] == ["list_blobs"]
     assert services.stored_ids() == ids_before
 
 

@@ -10,7 +10,6 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from app.approaches.history import count_tokens
 from app.ingest.__main__ import main
 from app.ingest.parsers import Page, ParseError, parser_for
 from app.ingest.parsers.html import parse_html
@@ -18,6 +17,7 @@ from app.ingest.parsers.pdf import parse_pdf
 from app.ingest.splitter import split_pages
 from app.search import SearchOptions
 from app.search.local import LocalIndex
+from app.tokens import count_tokens
 
 
 def make_pdf(pages: list[str]) -> bytes:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from app.approaches.history import count_tokens, trim_history
+from app.approaches.history import trim_history
 from app.models import AnswerPrompt, prompts
 from app.schemas import Message
 from app.search import SearchHit
 from app.search.odata import category_filter, quote
+from app.tokens import count_tokens
 
 EVIL = SearchHit(
     id="1",

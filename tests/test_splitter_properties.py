@@ -7,9 +7,9 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.approaches.history import count_tokens
 from app.ingest.parsers import Page
 from app.ingest.splitter import split_pages
+from app.tokens import count_tokens
 
 MAX_TOKENS = 60
 OVERLAP = 8

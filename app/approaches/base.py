@@ -17,8 +17,9 @@ from app.events import ContextEvent, DeltaEvent, Event, FollowupEvent
 from app.models import AnswerPrompt, ChatModel
 from app.models.embeddings import Embedder
 from app.models.prompts import source_text
-from app.schemas import ChatRequest, DataPoints, Message, Overrides, RetrievalMode, Thought
+from app.schemas import ChatRequest, DataPoints, Message, Overrides, Thought
 from app.search import Retriever, SearchHit, SearchOptions
+from app.search.base import RetrievalMode
 
 
 @dataclass(frozen=True, slots=True)

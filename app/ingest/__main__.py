@@ -12,17 +12,18 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app import clients
 from app.content.local import LocalContentStore
-from app.ingest.azure_index import AzureIndexer, index_definition
 from app.ingest.indexers import Indexer, LocalIndexer
 from app.ingest.pipeline import FileResult, Pipeline, discover
 from app.ingest.progress import IngestProgress
 from app.logs import configure_logging
-from app.models.embeddings import Embedder, OpenAIEmbedder
 from app.search.local import LocalIndex
 from app.settings import SearchBackend, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from app.models.embeddings import Embedder
 
 INGEST_RETRIES = 10
 
@@ -69,6 +70,10 @@ async def open_indexer(
         )
         stack.push_async_callback(indexer.close)
         return indexer
+    # The Azure SDKs load only when they are used.
+    from app import clients
+    from app.ingest.azure_index import AzureIndexer, index_definition
+
     if not settings.azure_storage_endpoint:
         raise SettingsError(
             "AZURE_STORAGE_ENDPOINT: needed to store source files for Azure ingestion"
@@ -98,6 +103,9 @@ def open_embedder(settings: Settings, stack: AsyncExitStack) -> Embedder | None:
     provider = settings.embedding_provider
     if provider is None:
         return None
+    from app import clients
+    from app.models.embeddings import OpenAIEmbedder
+
     credential = None
     if provider == "azure" and not settings.azure_openai_api_key:
         credential = clients.azure_credential(settings)
@@ -142,7 +150,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             executor = stack.enter_context(
                 ProcessPoolExecutor(max_workers=args.workers, mp_context=context)
             )
-        with IngestProgress(total=len(list(discover(args.paths)))) as progress:
+        files = list(discover(args.paths))
+        with IngestProgress(total=len(files)) as progress:
             pipeline = Pipeline(
                 indexer=indexer,
                 embedder=embedder,
@@ -151,7 +160,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 concurrency=max(2, args.workers * 2),
                 on_result=progress.advance,
             )
-            results = await pipeline.ingest(args.paths)
+            results = await pipeline.ingest_files(files)
     print_summary(results, backend)
     return 1 if any(r.status == "failed" for r in results) else 0
 

@@ -127,6 +127,15 @@ class AzureIndexer:
         value = (properties.metadata or {}).get(_HASH_KEY)
         return str(value) if value else None
 
+    async def file_hashes(self) -> dict[str, str]:
+        """Hashes from the blobs' metadata, in one listing instead of a request per file."""
+        hashes = {}
+        async for blob in self._container.list_blobs(include=["metadata"]):
+            value = (blob.metadata or {}).get(_HASH_KEY)
+            if value:
+                hashes[blob.name] = str(value)
+        return hashes
+
     async def index_file(
         self, sourcefile: str, sha256: str, data: bytes, chunks: Sequence[Chunk]
     ) -> None:

@@ -16,8 +16,8 @@ from app.search.local import Chunk, LocalIndex
 class Indexer(Protocol):
     """Stores chunks and source files for one backend."""
 
-    async def file_hash(self, sourcefile: str) -> str | None:
-        """The hash recorded when `sourcefile` was last indexed completely."""
+    async def file_hashes(self) -> dict[str, str]:
+        """Each completely indexed file with its content hash, fetched in one go."""
         ...
 
     async def index_file(
@@ -46,9 +46,9 @@ class LocalIndexer:
         self._index = index
         self._content = content
 
-    async def file_hash(self, sourcefile: str) -> str | None:
-        """The hash recorded when `sourcefile` was last indexed completely."""
-        return await self._index.file_hash(sourcefile)
+    async def file_hashes(self) -> dict[str, str]:
+        """Each completely indexed file with its content hash, in one query."""
+        return await self._index.file_hashes()
 
     async def index_file(
         self, sourcefile: str, sha256: str, data: bytes, chunks: Sequence[Chunk]

@@ -16,18 +16,17 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from azure.core.exceptions import AzureError
-from openai import OpenAIError
+from typing import TYPE_CHECKING, Literal
 
 from app.content.base import clean_name
-from app.errors import AppError, NotFoundError, to_app_error
+from app.errors import NotFoundError
 from app.ingest.indexers import Indexer
-from app.ingest.parsers import ParseError, parser_for
+from app.ingest.parsers import ParseError, is_supported, parser_for
 from app.ingest.splitter import TextChunk, split_pages
-from app.models.embeddings import Embedder
 from app.search.local import Chunk
+
+if TYPE_CHECKING:
+    from app.models.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -93,35 +92,45 @@ class Pipeline:
 
     async def ingest(self, paths: Sequence[Path]) -> list[FileResult]:
         """Ingest every file under `paths`; one failing file does not stop the others."""
-        tasks = [self._guarded(path, name) for path, name in discover(paths)]
+        return await self.ingest_files(list(discover(paths)))
+
+    async def ingest_files(self, files: Sequence[tuple[Path, str]]) -> list[FileResult]:
+        """Ingest (path, stored name) pairs, as `discover` lists them."""
+        known = await self._indexer.file_hashes()
+        tasks = [self._guarded(path, name, known.get(name)) for path, name in files]
         return list(await asyncio.gather(*tasks))
 
-    async def _guarded(self, path: Path, sourcefile: str) -> FileResult:
+    async def _guarded(self, path: Path, sourcefile: str, known_hash: str | None) -> FileResult:
         async with self._files:
             try:
-                result = await self.ingest_file(path, sourcefile)
+                result = await self.ingest_file(path, sourcefile, known_hash)
             except ParseError as exc:
                 result = FileResult(sourcefile, "failed", reason=str(exc))
             except OSError as exc:
                 result = FileResult(sourcefile, "failed", reason=exc.strerror or "cannot read")
-            except (AppError, AzureError, OpenAIError) as exc:
+            except Exception as exc:
                 # A service failure fails this file; its hash is not recorded, so a rerun redoes it.
+                from app.errors import is_service_error, to_app_error  # loads the SDKs: not earlier
+
+                if not is_service_error(exc):
+                    raise
                 logger.warning("ingesting %s failed", sourcefile, exc_info=exc)
                 result = FileResult(sourcefile, "failed", reason=to_app_error(exc).message)
         if self._on_result is not None:
             self._on_result(result)
         return result
 
-    async def ingest_file(self, path: Path, sourcefile: str) -> FileResult:
-        """Ingest one file, unless its content hash is the one already indexed."""
-        if parser_for(sourcefile) is None:
+    async def ingest_file(
+        self, path: Path, sourcefile: str, known_hash: str | None = None
+    ) -> FileResult:
+        """Ingest one file, unless its content hash is `known_hash`, the one already indexed."""
+        if not is_supported(sourcefile):
             return FileResult(sourcefile, "failed", reason=f"unsupported format '{path.suffix}'")
         if not _citable(sourcefile):
             reason = "the name cannot be cited (it has a '#' or a leading or trailing space)"
             return FileResult(sourcefile, "failed", reason=reason)
-        data = await asyncio.to_thread(path.read_bytes)
-        sha256 = hashlib.sha256(data).hexdigest()
-        if await self._indexer.file_hash(sourcefile) == sha256:
+        data, sha256 = await asyncio.to_thread(_read_and_hash, path)
+        if known_hash == sha256:
             return FileResult(sourcefile, "skipped", size=len(data), reason="unchanged")
         loop = asyncio.get_running_loop()
         parsed = await loop.run_in_executor(self._executor, parse_and_split, sourcefile, data)
@@ -156,6 +165,11 @@ class Pipeline:
         assert self._embedder is not None
         async with self._embeds:
             return list(await self._embedder.embed(texts))
+
+
+def _read_and_hash(path: Path) -> tuple[bytes, str]:
+    data = path.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _citable(sourcefile: str) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
-from app.schemas import RetrievalMode
+RetrievalMode = Literal["text", "vectors", "hybrid"]
 
 
 @dataclass(frozen=True, slots=True)

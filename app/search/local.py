@@ -8,17 +8,20 @@ statement runs on aiosqlite's own thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
-import numpy as np
-import numpy.typing as npt
 
 from app.search.base import SearchHit, SearchOptions, passes_minimums
 from app.text import keywords
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -97,6 +100,11 @@ class LocalIndex:
             row = await cursor.fetchone()
         return None if row is None else str(row[0])
 
+    async def file_hashes(self) -> dict[str, str]:
+        """Every indexed file with its content hash, in one query."""
+        async with self._db.execute("SELECT sourcefile, sha256 FROM files") as cursor:
+            return {str(row[0]): str(row[1]) for row in await cursor.fetchall()}
+
     async def replace_file(self, sourcefile: str, sha256: str, chunks: Iterable[Chunk]) -> int:
         """Swap a file's chunks for new ones in one transaction; a crash leaves the old ones."""
         rows = [
@@ -171,8 +179,7 @@ class LocalIndex:
         cache = await self._vector_cache()
         if cache.matrix.shape[0] == 0:
             return []
-        query = np.asarray(options.vector, dtype=np.float32)
-        scores, rowids = await asyncio.to_thread(cache.nearest, query, depth * 2)
+        scores, rowids = await asyncio.to_thread(cache.nearest, options.vector, depth * 2)
         if not rowids:
             return []
         where, params = _category_clause(options)
@@ -207,6 +214,8 @@ class _VectorCache:
 
     @classmethod
     def build(cls, pairs: Sequence[Sequence[Any]], version: tuple[int, int]) -> _VectorCache:
+        import numpy as np  # only vector search needs numpy; ingestion starts faster without it
+
         rowids = np.array([row[0] for row in pairs], dtype=np.int64)
         if not pairs:
             return cls(version, rowids, np.zeros((0, 0), dtype=np.float32))
@@ -214,7 +223,10 @@ class _VectorCache:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return cls(version, rowids, matrix / np.maximum(norms, 1e-12))
 
-    def nearest(self, query: npt.NDArray[np.float32], k: int) -> tuple[list[float], list[int]]:
+    def nearest(self, vector: Sequence[float], k: int) -> tuple[list[float], list[int]]:
+        import numpy as np
+
+        query = np.asarray(vector, dtype=np.float32)
         query = query / max(float(np.linalg.norm(query)), 1e-12)
         sims = self.matrix @ query
         k = min(k, sims.shape[0])
@@ -258,4 +270,6 @@ def _fuse(*rankings: list[SearchHit]) -> list[SearchHit]:
 
 
 def _to_blob(embedding: Sequence[float] | None) -> bytes | None:
-    return None if embedding is None else np.asarray(embedding, dtype=np.float32).tobytes()
+    if embedding is None:
+        return None
+    return array("f", embedding).tobytes()  # float32, the layout numpy reads back

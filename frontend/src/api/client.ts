@@ -46,9 +46,10 @@ export async function* streamAnswer(
   });
   if (!response.body) throw new ApiError(t.errors.badStream, response.status);
   try {
-    for await (const line of readNdjson<StreamLine>(response.body)) {
-      if (typeof line !== "object" || line === null) throw new ApiError(t.errors.badStream);
-      if (typeof line.error === "string") throw new ApiError(line.error, response.status);
+    for await (const value of readNdjson<unknown>(response.body)) {
+      if (typeof value !== "object" || value === null) throw new ApiError(t.errors.badStream);
+      const line = value as StreamLine;
+      if (typeof line.error === "string") throw new ApiError(line.error);
       yield line;
     }
   } catch (error) {
@@ -81,5 +82,8 @@ async function errorMessage(response: Response): Promise<string> {
 
 /** Whether an error comes from an aborted request. */
 export function isAbort(error: unknown): boolean {
-  return error instanceof DOMException && error.name === "AbortError";
+  // By name: the DOMException class differs between realms (and test environments).
+  return (
+    typeof error === "object" && error !== null && "name" in error && error.name === "AbortError"
+  );
 }

@@ -4,7 +4,15 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, isAbort, streamAnswer } from "../api/client";
 import type { AnswerEndpoint, Overrides } from "../api/types";
 import { t } from "../i18n";
-import { applyLine, isPending, newId, newTurn, toMessages, type Answer, type Turn } from "../lib/answer";
+import {
+  applyLine,
+  isPending,
+  newId,
+  newTurn,
+  toMessages,
+  type Answer,
+  type Turn,
+} from "../lib/answer";
 import type { Conversation } from "../lib/historyStore";
 
 export interface ConversationState {
@@ -96,7 +104,8 @@ export function useConversation({ endpoint, mode, onSettled }: UseConversationOp
     (question: string, overrides: Overrides) => {
       const text = question.trim();
       if (!text) return;
-      const history = mode === "chat" ? stateRef.current.turns.filter((turn) => !isPending(turn)) : [];
+      const history =
+        mode === "chat" ? stateRef.current.turns.filter((turn) => !isPending(turn)) : [];
       void run(text, overrides, history);
     },
     [mode, run],

@@ -23,8 +23,15 @@ export function useHistory(store: HistoryStore = defaultStore) {
   }, [store]);
 
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    let live = true;
+    store.list().then(
+      (list) => live && setItems(list),
+      () => live && setItems([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [store]);
 
   const save = useCallback(
     async (id: string, turns: readonly Turn[], sessionState: unknown, createdAt: number) => {

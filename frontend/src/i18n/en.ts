@@ -6,7 +6,7 @@ export const en = {
   nav: {
     label: "Pages",
     chat: "Chat",
-    ask: "Ask a question",
+    ask: "Ask",
   },
   theme: {
     toDark: "Switch to dark theme",
@@ -39,7 +39,7 @@ export const en = {
   },
   input: {
     label: "Your question",
-    placeholder: "Type a question (Enter to send, Shift+Enter for a new line)",
+    placeholder: "Type a question…",
     send: "Send",
     stop: "Stop",
   },

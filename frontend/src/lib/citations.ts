@@ -55,5 +55,7 @@ export function citationIndex(citations: readonly Citation[]): Map<string, Citat
 /** `source: text` supporting content split into its source and text. */
 export function splitDataPoint(point: string): { source: string; text: string } {
   const at = point.indexOf(": ");
-  return at > 0 ? { source: point.slice(0, at), text: point.slice(at + 2) } : { source: "", text: point };
+  return at > 0
+    ? { source: point.slice(0, at), text: point.slice(at + 2) }
+    : { source: "", text: point };
 }

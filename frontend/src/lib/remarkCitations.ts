@@ -35,7 +35,8 @@ function splitText(node: Text, citations: ReadonlyMap<string, Citation>): Phrasi
   for (const match of node.value.matchAll(BRACKETED)) {
     const citation = citations.get(match[1]?.trim() ?? "");
     if (!citation) continue;
-    if (match.index > last) parts.push({ type: "text", value: node.value.slice(last, match.index) });
+    if (match.index > last)
+      parts.push({ type: "text", value: node.value.slice(last, match.index) });
     parts.push(citationLink(citation));
     last = match.index + match[0].length;
   }
@@ -49,6 +50,6 @@ function citationLink(citation: Citation): Link {
     type: "link",
     url: citation.href,
     children: [{ type: "text", value: String(citation.number) }],
-    data: { hProperties: { "data-citation": citation.ref } },
+    data: { hProperties: { dataCitation: citation.ref } },
   };
 }

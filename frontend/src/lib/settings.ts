@@ -103,7 +103,10 @@ export function loadSettings(storage: Storage | null = safeLocalStorage()): Sett
 }
 
 /** Save the settings; a full or blocked storage is not an error worth showing. */
-export function saveSettings(settings: Settings, storage: Storage | null = safeLocalStorage()): void {
+export function saveSettings(
+  settings: Settings,
+  storage: Storage | null = safeLocalStorage(),
+): void {
   try {
     storage?.setItem(SETTINGS_KEY, JSON.stringify(settings));
   } catch {

@@ -62,7 +62,13 @@ export function EvidencePanel({
   };
 
   return (
-    <Drawer open={open} modal={modal} onClose={onClose} labelledBy={titleId} className={styles.panel}>
+    <Drawer
+      open={open}
+      modal={modal}
+      onClose={onClose}
+      labelledBy={titleId}
+      className={styles.panel}
+    >
       <div className={styles.header}>
         <h2 id={titleId} className={styles.title}>
           {t.evidence.title}
@@ -216,7 +222,7 @@ function Props({ props }: { props: Record<string, unknown> }) {
     <dl className={styles.props} aria-label={t.evidence.props}>
       {entries.map(([key, value]) => (
         <div key={key} className={styles.prop}>
-          <dt>{key}</dt>
+          <dt>{key}:</dt>
           <dd>{typeof value === "string" ? value : JSON.stringify(value)}</dd>
         </div>
       ))}

@@ -1,5 +1,5 @@
 /** The question box: Enter sends, Shift+Enter adds a line; Stop while an answer streams. */
-import { forwardRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { forwardRef, useState, type SyntheticEvent, type KeyboardEvent } from "react";
 
 import { t } from "../../i18n";
 import { Icon } from "../Icon";
@@ -17,7 +17,7 @@ export const QuestionInput = forwardRef<HTMLTextAreaElement, QuestionInputProps>
     const [value, setValue] = useState("");
     const canSend = !busy && value.trim().length > 0;
 
-    const submit = (event?: FormEvent) => {
+    const submit = (event?: SyntheticEvent) => {
       event?.preventDefault();
       if (!canSend) return;
       onSubmit(value.trim());

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench-ingest` (ingestion throughput); the load harness comes later."""

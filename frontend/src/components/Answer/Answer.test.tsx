@@ -1,0 +1,80 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import type { StreamLine } from "../../api/types";
+import { applyLine, newTurn, type Answer as AnswerData } from "../../lib/answer";
+import { sampleAnswerLines } from "../../test/streams";
+import { Answer } from "./Answer";
+
+function answerFrom(lines: unknown[], change: Partial<AnswerData> = {}): AnswerData {
+  const answer = (lines as StreamLine[]).reduce(applyLine, newTurn("q").answer);
+  return { ...answer, status: "done", ...change };
+}
+
+function renderAnswer(answer: AnswerData) {
+  const handlers = {
+    onCitation: vi.fn(),
+    onShowEvidence: vi.fn(),
+    onFollowup: vi.fn(),
+    onRetry: vi.fn(),
+  };
+  render(<Answer answer={answer} {...handlers} />);
+  return handlers;
+}
+
+describe("Answer", () => {
+  it("lists each cited source once under the answer, numbered as in the text", async () => {
+    const handlers = renderAnswer(answerFrom(sampleAnswerLines()));
+    const list = screen.getByRole("list", { name: "Citations" });
+    const items = within(list).getAllByRole("link");
+    expect(items.map((item) => item.textContent)).toEqual([
+      "11. health-plans.pdf#page=2",
+      "22. benefits-overview.md",
+    ]);
+    await userEvent.click(items[1] as HTMLElement);
+    expect(handlers.onCitation).toHaveBeenCalledWith(
+      expect.objectContaining({ ref: "benefits-overview.md", number: 2 }),
+    );
+  });
+
+  it("asks a follow-up question when its chip is clicked", async () => {
+    const handlers = renderAnswer(
+      answerFrom(sampleAnswerLines({ followups: ["Who is eligible?"] })),
+    );
+    const group = screen.getByRole("group", { name: "Follow-up questions" });
+    await userEvent.click(within(group).getByRole("button", { name: "Who is eligible?" }));
+    expect(handlers.onFollowup).toHaveBeenCalledWith("Who is eligible?");
+  });
+
+  it("opens the thought process and the supporting content", async () => {
+    const handlers = renderAnswer(answerFrom(sampleAnswerLines()));
+    await userEvent.click(screen.getByRole("button", { name: "Thought process" }));
+    await userEvent.click(screen.getByRole("button", { name: "Supporting content" }));
+    expect(handlers.onShowEvidence.mock.calls).toEqual([["thoughts"], ["supporting"]]);
+  });
+
+  it("shows an error plainly with a Retry button", async () => {
+    const handlers = renderAnswer(
+      answerFrom([], { status: "error", error: "The language model could not be reached." }),
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("The language model could not be reached.");
+    await userEvent.click(screen.getByRole("button", { name: "Retry" }));
+    expect(handlers.onRetry).toHaveBeenCalledOnce();
+  });
+
+  it("shows a waiting state and no actions before the first line", () => {
+    renderAnswer({ ...newTurn("q").answer });
+    expect(screen.getByText("Searching the documents…")).toBeInTheDocument();
+    expect(screen.queryByRole("button")).toBeNull();
+  });
+
+  it("copies the answer text", async () => {
+    const user = userEvent.setup();
+    const answer = answerFrom(sampleAnswerLines());
+    renderAnswer(answer);
+    await user.click(screen.getByRole("button", { name: "Copy answer" }));
+    expect(await navigator.clipboard.readText()).toBe(answer.content);
+    expect(screen.getByRole("status")).toHaveTextContent("Copied");
+  });
+});

@@ -1,0 +1,64 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import { citationIndex, parseCitations } from "../../lib/citations";
+import { Markdown } from "./Markdown";
+
+function renderMarkdown(text: string, onCitation = vi.fn()) {
+  const citations = citationIndex(parseCitations(text));
+  const view = render(<Markdown text={text} citations={citations} onCitation={onCitation} />);
+  return { ...view, onCitation };
+}
+
+describe("Markdown", () => {
+  it("renders Markdown formatting", () => {
+    renderMarkdown("**Bold** and a list:\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+    expect(screen.getByText("Bold").tagName).toBe("STRONG");
+    expect(screen.getAllByRole("listitem")).toHaveLength(2);
+    expect(screen.getByRole("table")).toBeInTheDocument();
+  });
+
+  it("never renders raw HTML, images, or script URLs from the model", () => {
+    const { container } = renderMarkdown(
+      [
+        "<script>window.pwned = true</script>",
+        '<img src="x" onerror="window.pwned = true">',
+        "<b onclick='x()'>html</b>",
+        "![tracker](https://example.com/pixel.png)",
+        "[click](javascript:alert(1))",
+      ].join("\n\n"),
+    );
+    expect(container.querySelector("script, img, b, [onerror], [onclick]")).toBeNull();
+    expect(container.innerHTML).not.toContain("javascript:");
+    expect((window as unknown as { pwned?: boolean }).pwned).toBeUndefined();
+  });
+
+  it("turns citations into numbered superscript links; repeats share a number", async () => {
+    const { onCitation } = renderMarkdown(
+      "A [health-plans.pdf#page=2]. B [benefits-overview.md]. C [health-plans.pdf#page=2].",
+    );
+    const links = screen.getAllByRole("link", { name: /^Citation/ });
+    expect(links.map((link) => link.textContent)).toEqual(["1", "2", "1"]);
+    expect(links[0]).toHaveAttribute("href", "/content/health-plans.pdf#page=2");
+    expect(links[0]?.parentElement?.tagName).toBe("SUP");
+    expect(links[1]).toHaveAccessibleName("Citation 2: benefits-overview.md");
+    await userEvent.click(links[2] as HTMLElement);
+    expect(onCitation).toHaveBeenCalledWith(
+      expect.objectContaining({ ref: "health-plans.pdf#page=2", number: 1 }),
+    );
+  });
+
+  it("leaves citation-like text in code alone", () => {
+    renderMarkdown("Use `[plan.pdf]` literally.");
+    expect(screen.queryByRole("link")).toBeNull();
+    expect(screen.getByText("[plan.pdf]").tagName).toBe("CODE");
+  });
+
+  it("opens ordinary links in a new tab without an opener", () => {
+    renderMarkdown("See [the portal](https://people.example/).");
+    const link = screen.getByRole("link", { name: "the portal" });
+    expect(link).toHaveAttribute("target", "_blank");
+    expect(link).toHaveAttribute("rel", "noopener noreferrer");
+  });
+});
