@@ -93,3 +93,16 @@ async def test_search_query_adds_context_for_short_follow_ups() -> None:
     follow_up = Message(role="user", content="And abroad?")
     assert await model.search_query([first, reply, follow_up]) == "abroad hotel limit big cities"
     assert await model.search_query([Message(role="user", content="why?")]) == "why?"
+
+
+def test_wrapped_list_items_stay_whole_and_dot_leaders_are_skipped() -> None:
+    text = (
+        "Contents\n1 Introduction . . . . . . . . . . 3\n2 Usage ............ 7\n\n"
+        "• alias elements indicate that the type is also known by another name, given by the\n"
+        "type attribute.\n• comment elements give a description."
+    )
+    assert list(quotable_units(text)) == [
+        "Contents",
+        "alias elements indicate that the type is also known by another name, given by the type attribute.",
+        "comment elements give a description.",
+    ]

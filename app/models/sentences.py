@@ -13,11 +13,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "no.", "mr.", "ms.", "dr.", "st.", "inc.", "u.s.")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
+_DOT_LEADER = re.compile(r"(\.\s?){5,}")
 _RULE = re.compile(r"^[-=_*~#\s]{3,}$")
 
 
 def quotable_units(text: str) -> Iterator[str]:
-    """Yield the sentences, list items and table rows of `text`, in order."""
+    """Yield the sentences, list items and table rows of `text`, in order.
+
+    Table-of-contents lines (dot leaders) are left out: they match many words and say nothing.
+    """
     header: list[str] | None = None
     paragraph: list[str] = []
     for raw in [*text.splitlines(), ""]:
@@ -34,11 +38,12 @@ def quotable_units(text: str) -> Iterator[str]:
                 yield _row(header, cells)
             continue
         header = None
+        if _DOT_LEADER.search(line):
+            line = ""  # a table-of-contents line: ends the paragraph, quotes nothing
         if not line or line.startswith("#") or _BULLET.match(line) or _is_structure(line):
             yield from _sentences(" ".join(paragraph))
-            paragraph = []
-            if _BULLET.match(line):
-                yield from _sentences(_BULLET.sub("", line))
+            # A list item starts a paragraph of its own; wrapped lines that follow continue it.
+            paragraph = [_BULLET.sub("", line)] if _BULLET.match(line) else []
             continue
         paragraph.append(line)
 
