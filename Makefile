@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ingest serve frontend lint typecheck pytest clean
+.PHONY: run test install ingest serve serve-prod frontend lint typecheck pytest bench-ingest clean
 
 ## run: install, build the frontend if there is one, index data/, serve on http://localhost:$PORT
 run: install frontend ingest serve
@@ -34,6 +34,10 @@ ingest: install
 serve: install
 	$(BIN)/python -m app --host $(HOST)
 
+## serve-prod: serve as the container does, with Gunicorn and Uvicorn workers (PORT, default 8000)
+serve-prod: install frontend ingest
+	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,6 +47,10 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest --cov --cov-report=term
+
+## bench-ingest: ingestion throughput on a generated corpus (1,000 PDF + 500 HTML pages)
+bench-ingest: install
+	$(BIN)/python -m bench.ingest
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage

@@ -20,6 +20,7 @@ from app.routes import answers, content, meta, spa
 from app.schemas import ErrorResponse
 from app.services import EXTENSION_KEY, open_services
 from app.settings import Settings, load_settings
+from app.telemetry import configure_telemetry
 
 _HTTP_MESSAGES = {
     400: "The request body is not valid JSON.",
@@ -33,7 +34,7 @@ _HTTP_MESSAGES = {
 def create_app(settings: Settings | None = None) -> Quart:
     """Build the app; services are created when serving starts and closed when it stops."""
     settings = settings or load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     app = Quart(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.merge_slashes = False  # "/content//etc/x" is a 404, not a redirect to try again
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         return response
 
     app.register_error_handler(Exception, _error_response)
+    configure_telemetry(app, settings)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Logging with a request id on every line, and the id itself."""
+"""Logging with a request id on every line, as text for people or JSON for log collectors."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from typing import Literal, TextIO
+
+from pythonjsonlogger.json import JsonFormatter
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
 class _RequestIdFilter(logging.Filter):
@@ -17,19 +21,32 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: Literal["text", "json"] = "text") -> None:
     """Log to stderr with the request id; safe to call more than once."""
     root = logging.getLogger()
     root.setLevel(level)
     if any(getattr(h, "_ragchat", False) for h in root.handlers):
         return
-    handler = logging.StreamHandler()
+    root.addHandler(log_handler(log_format))
+
+
+def log_handler(
+    log_format: Literal["text", "json"], stream: TextIO | None = None
+) -> logging.Handler:
+    """A stderr (or `stream`) handler that stamps each record with the request id."""
+    handler = logging.StreamHandler(stream)
     handler._ragchat = True  # type: ignore[attr-defined]
     handler.addFilter(_RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    root.addHandler(handler)
+    if log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter(_TEXT_FORMAT))
+    return handler
 
 
 def new_request_id(incoming: str | None) -> str:

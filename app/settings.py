@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     local_index_dir: Path = Path(".data")
     port: int = Field(default=50505, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # `json` for log collectors (the container image sets it), `text` for people.
+    log_format: Literal["text", "json"] = "text"
+    # Set by the deployment: traces and logs go to Application Insights through OpenTelemetry.
+    applicationinsights_connection_string: SecretStr | None = None
 
     # OpenAI or any OpenAI-compatible server (Ollama, llama.cpp server, vLLM, LM Studio).
     openai_base_url: str | None = None

@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    configure_logging("WARNING")
+    configure_logging("WARNING", settings.log_format)
     logging.getLogger("azure").setLevel(logging.WARNING)
     try:
         return asyncio.run(run(args, settings))

@@ -43,7 +43,9 @@ class IngestProgress:
         self._chunks += result.chunks
         task = self._progress.tasks[0]
         elapsed = task.elapsed or 0.0
-        rate = f"{self._pages / elapsed:.0f} pages/s" if elapsed > 0 and self._pages else ""
+        rate = ""
+        if elapsed > 0 and self._pages:
+            rate = f"{self._pages / elapsed:.0f} pages/s, {self._chunks / elapsed:.0f} chunks/s"
         self._progress.update(
             self._task, advance=1, pages=self._pages, chunks=self._chunks, rate=rate
         )

@@ -8,6 +8,8 @@ from typing import Protocol
 import openai
 from openai import omit
 
+from app.telemetry import model_span
+
 
 class Embedder(Protocol):
     """Turns texts into vectors."""
@@ -32,10 +34,11 @@ class OpenAIEmbedder:
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One vector per text, in order."""
-        response = await self._client.embeddings.create(
-            model=self.model,
-            input=list(texts),
-            dimensions=self._dimensions if self._dimensions else omit,
-        )
+        with model_span("embeddings", self.model, batch=len(texts)):
+            response = await self._client.embeddings.create(
+                model=self.model,
+                input=list(texts),
+                dimensions=self._dimensions if self._dimensions else omit,
+            )
         ordered = sorted(response.data, key=lambda item: item.index)
         return [list(item.embedding) for item in ordered]

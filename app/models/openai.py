@@ -13,11 +13,13 @@ from typing import Any
 
 import openai
 from openai import AsyncAPIResponse
+from opentelemetry.trace import Span
 
 from app.errors import ContentFilteredError, UpstreamError, is_content_filter
 from app.models import prompts
 from app.models.base import AnswerPrompt, AnswerStream
 from app.schemas import Message, Thought
+from app.telemetry import end_span, model_span, start_model_span
 
 
 class OpenAIChatModel:
@@ -37,13 +39,20 @@ class OpenAIChatModel:
 
     async def open_answer(self, prompt: AnswerPrompt) -> AnswerStream:
         """Send the answer request; HTTP errors surface here, before any text is streamed."""
-        manager = self._client.chat.completions.with_streaming_response.create(
-            model=self._model,
-            messages=prompts.answer_messages(prompt),  # type: ignore[arg-type]
-            stream=True,
-            **_sampling(prompt),
-        )
-        return _SseAnswer(await manager.__aenter__())
+        sampling = _sampling(prompt)
+        span = start_model_span("chat", self._model, stream=True, **sampling)
+        try:
+            manager = self._client.chat.completions.with_streaming_response.create(
+                model=self._model,
+                messages=prompts.answer_messages(prompt),  # type: ignore[arg-type]
+                stream=True,
+                **sampling,
+            )
+            response = await manager.__aenter__()
+        except BaseException as exc:
+            end_span(span, exc)
+            raise
+        return _SseAnswer(response, span)
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Ask the model for up to three follow-up questions."""
@@ -63,12 +72,13 @@ class OpenAIChatModel:
         await self._client.close()
 
     async def _complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str:
-        completion = await self._client.chat.completions.create(
-            model=self._model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=0.0,
-            max_tokens=max_tokens,
-        )
+        with model_span("chat", self._model, temperature=0.0, max_tokens=max_tokens):
+            completion = await self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0.0,
+                max_tokens=max_tokens,
+            )
         if not completion.choices:
             return ""
         choice = completion.choices[0]
@@ -89,8 +99,10 @@ def _sampling(prompt: AnswerPrompt) -> dict[str, Any]:
 class _SseAnswer:
     """The content deltas of a streamed chat completion, read straight from its SSE lines."""
 
-    def __init__(self, response: AsyncAPIResponse[Any]) -> None:
+    def __init__(self, response: AsyncAPIResponse[Any], span: Span) -> None:
         self._response = response
+        self._span = span
+        self._error: BaseException | None = None
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._pieces()
@@ -110,12 +122,17 @@ class _SseAnswer:
                 piece = _delta(chunk)
                 if piece:
                     yield piece
+        except Exception as exc:
+            self._error = exc
+            raise
         finally:
             await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the upstream response, so the model stops generating."""
+        """Close the upstream response, so the model stops generating; end the span once."""
         await self._response.close()
+        if self._span.is_recording():
+            end_span(self._span, self._error)
 
 
 def _delta(chunk: dict[str, Any]) -> str | None:

@@ -1,0 +1,40 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py "app:create_app()"`.
+
+Each worker is a Uvicorn event loop (the `uvicorn-worker` package) that serves hundreds of
+streaming answers at once, so one worker per core is enough; WEB_CONCURRENCY overrides it.
+The app's own settings come from the environment through `app.settings`, not from here.
+"""
+
+import multiprocessing
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+worker_class = "uvicorn_worker.UvicornWorker"
+# Async workers do not block on the model, so more workers than cores only add memory.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+
+# Azure Container Apps' ingress (Envoy) ends a request after 240 s, and App Service's front end
+# after 230 s: no answer can stream longer, so a worker whose event loop has not checked in for
+# that long is stuck, and Gunicorn may restart it. Uvicorn workers check in while they stream,
+# so this never cuts a live answer.
+timeout = 230
+# On SIGTERM (a deploy, a scale-in) workers stop accepting connections and let open streams
+# finish, for up to this long; Container Apps waits terminationGracePeriodSeconds (set to 120 in
+# infra/) before it kills the container, and answers give up upstream after 60 s anyway.
+graceful_timeout = 90
+# Longer than the ingress' idle timeout for upstream connections, so the proxy, not us, closes
+# idle keep-alive connections and never sends a request on a socket we just closed.
+keepalive = 75
+
+# Recycle workers now and then to bound slow memory growth; the jitter keeps them from all
+# restarting at once. A recycled worker finishes its open streams first (graceful_timeout).
+max_requests = 10_000
+max_requests_jitter = 1_000
+
+# Behind the platform's ingress: trust its X-Forwarded-* headers.
+forwarded_allow_ips = "*"
+
+# Logs to stdout/stderr, where the platform collects them; the app adds request ids.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

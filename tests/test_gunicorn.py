@@ -1,0 +1,142 @@
+"""What the container runs: Gunicorn with the real config and Uvicorn workers, streaming answers.
+
+The app runs in a subprocess with CHAT_PROVIDER=openai against a fake OpenAI server on
+127.0.0.1, the production shape of a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from fakes.openai_server import FakeOpenAI
+from helpers import chat_body
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+# Exactly the Dockerfile's CMD (checked below), with gunicorn from this venv.
+COMMAND = ["gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def model() -> AsyncIterator[FakeOpenAI]:
+    async with FakeOpenAI(chunks=20, chunk_delay=0.05) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def gunicorn(
+    model: FakeOpenAI, local_index_dir: Path
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, str]]:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_"))},
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "LOCAL_INDEX_DIR": str(local_index_dir),
+        "CHAT_PROVIDER": "openai",
+        "OPENAI_BASE_URL": model.base_url,
+        "OPENAI_API_KEY": "test",
+        "OPENAI_CHAT_MODEL": "fake-model",
+        "LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(GUNICORN),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "app:create_app()",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as session:
+        for _ in range(150):  # up to 15 s for the workers to boot
+            try:
+                async with session.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                pass
+            if process.returncode is not None:
+                raise AssertionError((await process.stderr.read()).decode()[-2000:])  # type: ignore[union-attr]
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not become healthy")
+    yield process, url
+    if process.returncode is None:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def test_gunicorn_streams_an_answer(gunicorn: tuple[asyncio.subprocess.Process, str]) -> None:
+    _, url = gunicorn
+    arrivals: list[float] = []
+    lines = []
+    loop = asyncio.get_running_loop()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{url}/chat/stream", json=chat_body("What is the deductible on the Plus plan?")
+        ) as response,
+    ):
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("application/x-ndjson")
+        async for raw in response.content:
+            lines.append(json.loads(raw))
+            arrivals.append(loop.time())
+    assert lines[0]["context"]["data_points"]["citations"]
+    text = "".join(line["delta"].get("content", "") for line in lines[1:])
+    assert text == "".join(f"piece{n} " for n in range(20))
+    # Streamed, not buffered: the lines arrived spread over the model's 1 s, not all at once.
+    assert len({round(t, 2) for t in arrivals}) > 5
+
+
+async def test_sigterm_lets_open_streams_finish(
+    gunicorn: tuple[asyncio.subprocess.Process, str], model: FakeOpenAI
+) -> None:
+    process, url = gunicorn
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{url}/chat/stream", json=chat_body("deductible")) as response,
+    ):
+        lines = [json.loads(await response.content.readline())]
+        lines.append(json.loads(await response.content.readline()))  # the model has started
+        process.send_signal(signal.SIGTERM)  # what the platform sends on a deploy or scale-in
+        async for raw in response.content:
+            lines.append(json.loads(raw))
+    assert "error" not in lines[-1]
+    assert "".join(line["delta"].get("content", "") for line in lines[1:]).endswith("piece19 ")
+    assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+    assert model.streams_finished == 1
+
+
+def test_the_image_runs_the_tested_command_as_a_non_root_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    instructions = [
+        line.split(None, 1) for line in dockerfile.splitlines() if line and line[0].isupper()
+    ]
+    cmd = [rest for keyword, rest in instructions if keyword == "CMD"]
+    assert [json.loads(c) for c in cmd] == [COMMAND]
+    users = [rest for keyword, rest in instructions if keyword == "USER"]
+    assert users == ["app"]
+    images = [rest.split()[0] for keyword, rest in instructions if keyword == "FROM"]
+    assert all(":" in image and any(ch.isdigit() for ch in image.split(":")[1]) for image in images)
+    assert "/healthz" in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".git", ".env", "frontend/node_modules"} <= set(ignored)
