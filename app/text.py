@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import Stemmer
+
 # Common English words that carry no meaning for retrieval.
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -18,25 +20,27 @@ STOPWORDS = frozenset(
 )
 
 _APOSTROPHE = "\u2019"  # typographic apostrophe, as in "employee\u2019s"
+# "401k" and "401(k)" both become "401" + "k": split where digits meet letters.
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _WORD = re.compile(rf"[\w'{_APOSTROPHE}-]+", re.UNICODE)
 
 
 def keywords(text: str) -> list[str]:
     """The distinct meaningful words of `text`, lower-cased, in order of appearance."""
     seen: dict[str, None] = {}
-    for match in _WORD.finditer(text.lower()):
+    for match in _WORD.finditer(_DIGIT_LETTER.sub(" ", text.lower())):
         word = match.group().replace(_APOSTROPHE, "'").strip("'-")
         if (len(word) > 1 and word not in STOPWORDS) or word.isdigit():
             seen.setdefault(word, None)
     return list(seen)
 
 
+_STEMMER = Stemmer.Stemmer("english")
+
+
 def stem(word: str) -> str:
-    """A light suffix-stripping stem: "plans" matches "plan", "covered" matches "cover"."""
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + replacement
-    return word
+    """The Snowball (Porter 2) stem: "contributes" and "contribution" both give "contribut"."""
+    return str(_STEMMER.stemWord(word))
 
 
 def stems(text: str) -> set[str]:

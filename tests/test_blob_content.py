@@ -83,7 +83,7 @@ async def test_open_small_file_in_one_request(
     opened = await store.open("notes.md#page=2")  # a citation fragment is ignored
 
     assert opened.name == "notes.md"
-    assert opened.content_type == "text/markdown"
+    assert opened.content_type == "text/markdown; charset=utf-8"
     assert opened.size == 15
     assert await _read(opened.chunks) == [b"# Notes\n\nHello."]
     assert len(fake.requests_for("download_blob")) == 1
@@ -95,7 +95,7 @@ async def test_save_overwrites(fake: FakeBlobStorage, store: BlobContentStore) -
 
     opened = await store.open("a.txt")
     assert b"".join(await _read(opened.chunks)) == b"new and longer"
-    assert opened.content_type == "text/plain"
+    assert opened.content_type == "text/plain; charset=utf-8"
     assert fake.blob_names(CONTAINER) == ["a.txt"]
     # overwrite=True: no If-None-Match precondition is sent.
     assert all("if-none-match" not in r.headers for r in fake.requests_for("upload_blob"))

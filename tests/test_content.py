@@ -24,6 +24,7 @@ async def test_cited_pdf_opens(client: Client) -> None:
 async def test_html_source_is_sandboxed(client: Client) -> None:
     response = await client.get("/content/pto-leave-policy.html")
     assert response.status_code == 200
+    assert response.content_type == "text/html"  # the page's own <meta charset> decides
     assert response.headers["Content-Security-Policy"].startswith("sandbox")
 
 
@@ -73,7 +74,7 @@ async def test_save_then_open_round_trips(tmp_path: Path) -> None:
     store = LocalContentStore(tmp_path / "content")
     await store.save("sub/dir/a.md", b"# Title\n")
     stored = await store.open("sub/dir/a.md")
-    assert stored.content_type == "text/markdown"
+    assert stored.content_type == "text/markdown; charset=utf-8"
     assert stored.size == 8
     assert b"".join([part async for part in stored.chunks]) == b"# Title\n"
     await store.delete("sub/dir/a.md")

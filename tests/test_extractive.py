@@ -80,7 +80,7 @@ async def test_streams_the_composed_lines_and_suggests_sections() -> None:
     pieces = [piece async for piece in stream]
     assert pieces == compose_answer(question)
     # The answer quoted the Retirement section, so only the other one is suggested.
-    assert await model.followup_questions(question, "".join(pieces)) == ["What about Health plans?"]
+    assert await model.followup_questions(question, "".join(pieces)) == ["What about health plans?"]
     assert model.describe(question).title == "Answer method"
     await model.close()
 

@@ -57,6 +57,14 @@ def clean_name(path: str) -> str:
 
 
 def content_type(name: str) -> str:
-    """The media type to serve a stored file with."""
+    """The media type to serve a stored file with.
+
+    Plain-text formats are declared UTF-8, which browsers otherwise guess at; HTML is left to
+    its own `<meta charset>`, which a charset in the header would override.
+    """
     guessed, _ = mimetypes.guess_type(name)
-    return guessed or "application/octet-stream"
+    if guessed is None:
+        return "application/octet-stream"
+    if guessed.startswith("text/") and guessed != "text/html":
+        return f"{guessed}; charset=utf-8"
+    return guessed

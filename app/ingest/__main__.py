@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from app.content.local import LocalContentStore
 from app.ingest.indexers import Indexer, LocalIndexer
 from app.ingest.pipeline import FileResult, Pipeline, discover
-from app.ingest.progress import IngestProgress
 from app.logs import configure_logging
 from app.search.local import LocalIndex
 from app.settings import SearchBackend, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from app.ingest.progress import IngestProgress
     from app.models.embeddings import Embedder
 
 INGEST_RETRIES = 10
@@ -151,7 +151,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 ProcessPoolExecutor(max_workers=args.workers, mp_context=context)
             )
         files = list(discover(args.paths))
-        with IngestProgress(total=len(files)) as progress:
+        with progress_for(len(files)) as progress:
             pipeline = Pipeline(
                 indexer=indexer,
                 embedder=embedder,
@@ -163,6 +163,28 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             results = await pipeline.ingest_files(files)
     print_summary(results, backend)
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+class _Quiet:
+    """No progress bar: stderr is not a terminal (a log file, CI, a pipe)."""
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def advance(self, result: FileResult) -> None:
+        """Nothing to draw."""
+
+
+def progress_for(total: int) -> IngestProgress | _Quiet:
+    """A live progress bar on a terminal; nothing otherwise (the summary still prints)."""
+    if not sys.stderr.isatty():
+        return _Quiet()
+    from app.ingest.progress import IngestProgress  # rich loads only when it draws
+
+    return IngestProgress(total=total)
 
 
 def print_summary(results: Sequence[FileResult], backend: str) -> None:

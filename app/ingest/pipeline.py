@@ -97,8 +97,28 @@ class Pipeline:
     async def ingest_files(self, files: Sequence[tuple[Path, str]]) -> list[FileResult]:
         """Ingest (path, stored name) pairs, as `discover` lists them."""
         known = await self._indexer.file_hashes()
-        tasks = [self._guarded(path, name, known.get(name)) for path, name in files]
-        return list(await asyncio.gather(*tasks))
+        # Hash every file in one worker thread first: an unchanged file then costs neither a
+        # task nor a thread hop of its own, which keeps a re-run of a big corpus quick.
+        hashes = await asyncio.to_thread(_hash_files, [path for path, _ in files])
+        results: dict[int, FileResult] = {}
+        changed = []
+        for n, ((path, name), (sha256, size)) in enumerate(zip(files, hashes, strict=True)):
+            if sha256 is not None and known.get(name) == sha256:
+                results[n] = self._report(
+                    FileResult(name, "skipped", size=size, reason="unchanged")
+                )
+            else:
+                changed.append((n, path, name))
+        done = await asyncio.gather(
+            *(self._guarded(p, name, known.get(name)) for _, p, name in changed)
+        )
+        results.update((n, result) for (n, _, _), result in zip(changed, done, strict=True))
+        return [results[n] for n in range(len(files))]
+
+    def _report(self, result: FileResult) -> FileResult:
+        if self._on_result is not None:
+            self._on_result(result)
+        return result
 
     async def _guarded(self, path: Path, sourcefile: str, known_hash: str | None) -> FileResult:
         async with self._files:
@@ -116,9 +136,7 @@ class Pipeline:
                     raise
                 logger.warning("ingesting %s failed", sourcefile, exc_info=exc)
                 result = FileResult(sourcefile, "failed", reason=to_app_error(exc).message)
-        if self._on_result is not None:
-            self._on_result(result)
-        return result
+        return self._report(result)
 
     async def ingest_file(
         self, path: Path, sourcefile: str, known_hash: str | None = None
@@ -165,6 +183,19 @@ class Pipeline:
         assert self._embedder is not None
         async with self._embeds:
             return list(await self._embedder.embed(texts))
+
+
+def _hash_files(paths: Sequence[Path]) -> list[tuple[str | None, int]]:
+    """(SHA-256, size) of each file; (None, 0) for one that cannot be read."""
+    hashes: list[tuple[str | None, int]] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            hashes.append((None, 0))  # the full path reports why
+            continue
+        hashes.append((hashlib.sha256(data).hexdigest(), len(data)))
+    return hashes
 
 
 def _read_and_hash(path: Path) -> tuple[bytes, str]:

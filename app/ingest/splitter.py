@@ -98,25 +98,34 @@ def _table_parts(lines: list[str], max_tokens: int) -> Iterator[str]:
 
 
 def _word_runs(sentence: str, max_tokens: int) -> Iterator[str]:
-    # Counting each word on its own (with its leading space) keeps this linear in the length.
+    # Counting each word on its own (with its leading space) keeps this linear in the length;
+    # the count of a joined run can differ by a token or two, so each run is checked exactly.
     words: list[str] = []
     used = 0
     for word in sentence.split():
         tokens = count_tokens(" " + word)
         if tokens > max_tokens:
             # Not a word but a blob (base64, a URL with data): cut it on token boundaries.
-            if words:
-                yield " ".join(words)
-                words, used = [], 0
+            yield from _fitting(words, max_tokens)
+            words, used = [], 0
             yield from _token_slices(word, max_tokens)
             continue
         if words and used + tokens > max_tokens:
-            yield " ".join(words)
+            yield from _fitting(words, max_tokens)
             words, used = [], 0
         words.append(word)
         used += tokens
-    if words:
-        yield " ".join(words)
+    yield from _fitting(words, max_tokens)
+
+
+def _fitting(words: list[str], max_tokens: int) -> Iterator[str]:
+    """`words` joined, in as few runs as fit in `max_tokens` exactly."""
+    while words:
+        end = len(words)
+        while end > 1 and count_tokens(" ".join(words[:end])) > max_tokens:
+            end -= 1
+        yield " ".join(words[:end])
+        words = words[end:]
 
 
 def _token_slices(blob: str, max_tokens: int) -> Iterator[str]:

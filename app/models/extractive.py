@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 from app.models.base import AnswerPrompt, AnswerStream
-from app.models.sentences import quotable_units, sections
+from app.models.sentences import sections, units_in
 from app.schemas import Message, Thought
 from app.text import keywords, stem, stems
 
@@ -91,8 +91,11 @@ class ExtractiveChatModel:
 
 def _as_question(title: str) -> str:
     title = title.rstrip(" ?:.")
-    if title.split()[0].lower() in _QUESTION_WORDS:
+    words = title.split()
+    if words[0].lower() in _QUESTION_WORDS:
         return title + "?"
+    if words[0][1:].islower() and all(not w[:1].isupper() for w in words[1:]):
+        title = title[0].lower() + title[1:]  # sentence case: "Sick leave" -> "sick leave"
     return f"What about {title}?"
 
 
@@ -113,13 +116,16 @@ def compose_answer(prompt: AnswerPrompt) -> list[str]:
 def _rank(prompt: AnswerPrompt) -> list[_Candidate]:
     query = stems(prompt.question)
     wants_number = bool(_QUANTITY.search(prompt.question))
-    units = [
-        (unit, hit.sourcepage, rank)
-        for rank, hit in enumerate(prompt.sources)
-        for unit in quotable_units(hit.content)
-        if len(unit) <= _LONG_SENTENCE
-    ]
-    unit_words = [[stem(word) for word in keywords(unit)] for unit, _, _ in units]
+    units = []
+    own_text: list[str] = []
+    context_stems: list[set[str]] = []
+    for rank, hit in enumerate(prompt.sources):
+        for piece in units_in(hit.content):
+            if len(piece.text) <= _LONG_SENTENCE:
+                units.append((piece.text, hit.sourcepage, rank))
+                own_text.append(piece.words)
+                context_stems.append(stems(piece.context))
+    unit_words = [[stem(word) for word in keywords(text)] for text in own_text]
     unit_stems = [set(words) for words in unit_words]
     # Inverse document frequency over the candidate sentences: rare shared words count more.
     idf = {
@@ -127,16 +133,28 @@ def _rank(prompt: AnswerPrompt) -> list[_Candidate]:
     }
     candidates = []
     seen: set[str] = set()
-    for (unit, source, rank), words, terms in zip(units, unit_words, unit_stems, strict=True):
+    for i, ((unit, source, rank), words, terms) in enumerate(
+        zip(units, unit_words, unit_stems, strict=True)
+    ):
         if unit in seen:
             continue
         seen.add(unit)
         overlap = sum(idf[t] for t in query & terms)
+        # Half credit for question words in the section heading or in the sentence before, from
+        # the same source: "It costs $750." answers a question about what came just before.
+        context = context_stems[i]
+        if i and units[i - 1][1:] == (source, rank):
+            context = context | unit_stems[i - 1]
+        overlap += 0.5 * sum(idf[t] for t in (query & context) - terms)
         # Prefer sentences from better-ranked sources, and a little, shorter ones.
         score = overlap * (1.0 - 0.05 * rank) / (1.0 + len(terms) / 60)
         score *= 1.0 + _closeness(words, query & terms)
         if wants_number and _NUMBER.search(unit):
-            score *= 1.25
+            score *= 1.5  # "how much", "how many": a sentence without a number rarely answers
+        if unit.endswith(":"):
+            score *= 0.3  # a lead-in ("Follow these steps:") says nothing on its own
+        elif unit[-1:] not in ".!?)\"'":
+            score *= 0.6  # a fragment (a caption, a label) rather than a sentence
         candidates.append(_Candidate(unit, source, score))
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates

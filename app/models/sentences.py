@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "no.", "mr.", "ms.", "dr.", "st.", "inc.", "u.s.")
@@ -17,17 +18,38 @@ _DOT_LEADER = re.compile(r"(\.\s?){5,}")
 _RULE = re.compile(r"^[-=_*~#\s]{3,}$")
 
 
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A quotable unit; `words` is what it says itself, `context` what frames it.
+
+    For a sentence, the context is its section heading. For a table row, the column names are
+    context too: "Holiday: Trail Day" matches "holiday" only because of its column, as every
+    other row of the table does.
+    """
+
+    text: str
+    words: str
+    context: str
+
+
 def quotable_units(text: str) -> Iterator[str]:
-    """Yield the sentences, list items and table rows of `text`, in order.
+    """Yield the sentences, list items and table rows of `text`, in order."""
+    for unit in units_in(text):
+        yield unit.text
+
+
+def units_in(text: str) -> Iterator[Unit]:
+    """Each quotable unit of `text`, with its own words and its context.
 
     Table-of-contents lines (dot leaders) are left out: they match many words and say nothing.
     """
+    heading = ""
     header: list[str] | None = None
     paragraph: list[str] = []
     for raw in [*text.splitlines(), ""]:
         line = raw.strip()
         if line.startswith("|"):
-            yield from _sentences(" ".join(paragraph))
+            yield from (Unit(s, s, heading) for s in _sentences(" ".join(paragraph)))
             paragraph = []
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             if _TABLE_RULE.match(line):
@@ -35,15 +57,17 @@ def quotable_units(text: str) -> Iterator[str]:
             if header is None:
                 header = cells
             else:
-                yield _row(header, cells)
+                yield Unit(_row(header, cells), " ".join(cells), f"{heading} {' '.join(header)}")
             continue
         header = None
         if _DOT_LEADER.search(line):
             line = ""  # a table-of-contents line: ends the paragraph, quotes nothing
         if not line or line.startswith("#") or _BULLET.match(line) or _is_structure(line):
-            yield from _sentences(" ".join(paragraph))
+            yield from (Unit(s, s, heading) for s in _sentences(" ".join(paragraph)))
             # A list item starts a paragraph of its own; wrapped lines that follow continue it.
             paragraph = [_BULLET.sub("", line)] if _BULLET.match(line) else []
+            if line.startswith("#") or (line and not _RULE.match(line) and _is_structure(line)):
+                heading = line.lstrip("#").strip()
             continue
         paragraph.append(line)
 

@@ -25,8 +25,6 @@ async def content(path: str) -> Response:
         response.content_length = stored.size
     response.headers["Content-Disposition"] = "inline"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    )
+    response.headers["Content-Security-Policy"] = CONTENT_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
