@@ -5,14 +5,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+NODE_STAMP := frontend/node_modules/.installed
+FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/*' 2>/dev/null)
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install ingest serve serve-prod frontend lint typecheck pytest bench-ingest clean
+.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest bench-ingest clean
 
-## run: install, build the frontend if there is one, index data/, serve on http://localhost:$PORT
+## run: install, build the UI when its sources changed, index data/, serve on http://localhost:$PORT
 run: install frontend ingest serve
 
-## test: install, then lint, type-check and run the test suite with coverage
-test: install lint typecheck pytest
+## test: install, lint and type-check, test and build the UI, run pytest (browser tests included)
+test: install lint typecheck frontend-check frontend chromium pytest
 
 install: $(STAMP)
 
@@ -25,8 +29,25 @@ $(STAMP): pyproject.toml
 frontend:
 	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory app/static/index.html; fi
 
-app/static/index.html: $(shell find frontend -type f -not -path '*/node_modules/*' 2>/dev/null)
-	cd frontend && npm ci --no-audit --no-fund && npm run build
+# npm ci wipes node_modules, so it runs only when the lock file changes, not on every build.
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+app/static/index.html: $(NODE_STAMP) $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+## frontend-check: the UI's type-check, lint, format check and unit tests (Vitest)
+frontend-check: $(NODE_STAMP)
+	cd frontend && npm run typecheck && npm run lint && npm run format:check && npm test
+
+## chromium: Debian's Chromium for the browser tests, installed only when missing
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+## e2e: only the end-to-end browser tests (real backends, the built UI, Chromium)
+e2e: install frontend chromium
+	$(BIN)/pytest -m e2e tests/e2e
 
 ingest: install
 	$(BIN)/python -m app.ingest data
@@ -53,4 +74,4 @@ bench-ingest: install
 	$(BIN)/python -m bench.ingest
 
 clean:
-	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage frontend/node_modules app/static

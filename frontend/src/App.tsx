@@ -24,7 +24,15 @@ export function App() {
 
   return (
     <div className={styles.app}>
-      <a className="skip-link" href="#question">
+      <a
+        className="skip-link"
+        href="#question"
+        onClick={(event) => {
+          // Focus the box without touching the hash, which holds the route.
+          event.preventDefault();
+          document.getElementById("question")?.focus();
+        }}
+      >
         {t.skipToContent}
       </a>
       <Header

@@ -51,11 +51,14 @@ describe("streamAnswer", () => {
   });
 
   it("throws the server's message and status for an HTTP error", async () => {
-    mockFetch(jsonResponse({ error: "The language model could not be reached." }, 503));
+    const response = jsonResponse({ error: "The language model could not be reached." }, 503);
+    response.headers.set("X-Request-ID", "abc123");
+    mockFetch(response);
     const error = await collect(streamAnswer("/chat/stream", request)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).message).toBe("The language model could not be reached.");
     expect((error as ApiError).status).toBe(503);
+    expect((error as ApiError).requestId).toBe("abc123");
   });
 
   it("says which status failed when the error body is not JSON", async () => {

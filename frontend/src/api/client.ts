@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number | null = null,
+    /** The server's `X-Request-ID`, which its log lines carry: a reference for support. */
+    readonly requestId: string | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -44,16 +46,19 @@ export async function* streamAnswer(
     body: JSON.stringify(request),
     signal,
   });
-  if (!response.body) throw new ApiError(t.errors.badStream, response.status);
+  const requestId = response.headers.get("X-Request-ID");
+  if (!response.body) throw new ApiError(t.errors.badStream, response.status, requestId);
   try {
     for await (const value of readNdjson<unknown>(response.body)) {
-      if (typeof value !== "object" || value === null) throw new ApiError(t.errors.badStream);
+      if (typeof value !== "object" || value === null) {
+        throw new ApiError(t.errors.badStream, null, requestId);
+      }
       const line = value as StreamLine;
-      if (typeof line.error === "string") throw new ApiError(line.error);
+      if (typeof line.error === "string") throw new ApiError(line.error, null, requestId);
       yield line;
     }
   } catch (error) {
-    if (error instanceof NdjsonParseError) throw new ApiError(t.errors.badStream);
+    if (error instanceof NdjsonParseError) throw new ApiError(t.errors.badStream, null, requestId);
     throw error;
   }
 }
@@ -66,7 +71,10 @@ async function send(url: string, init: RequestInit): Promise<Response> {
     if (isAbort(error)) throw error;
     throw new ApiError(t.errors.network);
   }
-  if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+  if (!response.ok) {
+    const requestId = response.headers.get("X-Request-ID");
+    throw new ApiError(await errorMessage(response), response.status, requestId);
+  }
   return response;
 }
 

@@ -88,7 +88,8 @@ export function useConversation({ endpoint, mode, onSettled }: UseConversationOp
           update((answer) => ({ ...answer, status: "stopped" }));
         } else {
           const message = error instanceof ApiError ? error.message : t.errors.badStream;
-          update((answer) => ({ ...answer, status: "error", error: message }));
+          const errorId = error instanceof ApiError ? error.requestId : null;
+          update((answer) => ({ ...answer, status: "error", error: message, errorId }));
         }
       } finally {
         if (controllerRef.current === controller) controllerRef.current = null;

@@ -65,6 +65,7 @@ export const en = {
     network: "Could not reach the server. Check your connection and try again.",
     status: (status: number) => `The server answered with an error (HTTP ${status}).`,
     badStream: "The server sent an answer this page could not read.",
+    reference: (id: string) => `Reference: ${id}`,
     config: "Could not load the server's settings; showing the defaults.",
   },
   evidence: {
@@ -95,6 +96,8 @@ export const en = {
       vectors: "Vectors only",
     },
     serverDefault: "server default",
+    onlyMode: (mode: string) =>
+      `Retrieval mode: ${mode}. Vector and hybrid search need an embedding model on the server.`,
     top: "Number of sources to retrieve",
     semanticRanker: "Use the semantic ranker",
     semanticCaptions: "Use semantic captions instead of whole passages",

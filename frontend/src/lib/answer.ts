@@ -10,6 +10,8 @@ export interface Answer {
   followups: string[];
   status: AnswerStatus;
   error: string | null;
+  /** The failed request's id, to quote when reporting the error. */
+  errorId?: string | null;
 }
 
 export interface Turn {

@@ -56,9 +56,14 @@ describe("Answer", () => {
 
   it("shows an error plainly with a Retry button", async () => {
     const handlers = renderAnswer(
-      answerFrom([], { status: "error", error: "The language model could not be reached." }),
+      answerFrom([], {
+        status: "error",
+        error: "The language model could not be reached.",
+        errorId: "abc123",
+      }),
     );
     expect(screen.getByRole("alert")).toHaveTextContent("The language model could not be reached.");
+    expect(screen.getByRole("alert")).toHaveTextContent("Reference: abc123");
     await userEvent.click(screen.getByRole("button", { name: "Retry" }));
     expect(handlers.onRetry).toHaveBeenCalledOnce();
   });

@@ -67,6 +67,9 @@ export function Answer({
         <div className={styles.error} role="alert">
           <p className={styles.errorTitle}>{t.errors.title}</p>
           <p>{answer.error}</p>
+          {answer.errorId ? (
+            <p className={styles.errorId}>{t.errors.reference(answer.errorId)}</p>
+          ) : null}
         </div>
       ) : null}
       {onRetry && (answer.status === "error" || answer.status === "stopped") ? (

@@ -206,7 +206,9 @@ function ThoughtProcess({ thoughts }: { thoughts: Thought[] }) {
           {typeof thought.description === "string" ? (
             <p className={styles.itemText}>{thought.description}</p>
           ) : (
-            <pre className={styles.code}>{JSON.stringify(thought.description, null, 2)}</pre>
+            <pre className={styles.code} tabIndex={0}>
+              {JSON.stringify(thought.description, null, 2)}
+            </pre>
           )}
           <Props props={thought.props ?? {}} />
         </li>

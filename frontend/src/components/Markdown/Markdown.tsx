@@ -17,6 +17,13 @@ export interface MarkdownProps {
 
 export function Markdown({ text, citations, onCitation, activeCitation }: MarkdownProps) {
   const components: Components = {
+    // Wide code and tables scroll sideways: focusable, so keyboards can scroll them too.
+    pre: ({ children }) => <pre tabIndex={0}>{children}</pre>,
+    table: ({ children }) => (
+      <div className={styles.tableScroll} tabIndex={0}>
+        <table>{children}</table>
+      </div>
+    ),
     a({ node, href, children }) {
       const ref = node?.properties.dataCitation;
       const citation = typeof ref === "string" ? citations.get(ref) : undefined;

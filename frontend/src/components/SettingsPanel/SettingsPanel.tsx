@@ -75,7 +75,9 @@ export function SettingsPanel({
                 </label>
               ))}
             </fieldset>
-          ) : null}
+          ) : (
+            <p className={styles.hint}>{t.settings.onlyMode(t.settings.modes[mode])}</p>
+          )}
           <NumberField
             label={t.settings.top}
             value={settings.top}

@@ -1,0 +1,109 @@
+"""Helpers for the end-to-end tests: the backend subprocess, screenshots, axe-core."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+BUILT_UI = ROOT / "app" / "static" / "index.html"
+AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Backend:
+    """A `python -m app` subprocess serving the built UI."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - only if the server hangs
+            self.process.kill()
+            self.process.wait()
+
+
+def start_backend(index_dir: Path, workdir: Path, **settings: str) -> Backend:
+    """Start the real server on a free 127.0.0.1 port; wait until `/healthz` answers."""
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key.upper() not in SETTINGS_ENV}
+    env.update(PORT=str(port), LOCAL_INDEX_DIR=str(index_dir), UPSTREAM_MAX_RETRIES="0")
+    env.update({key.upper(): value for key, value in settings.items()})
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app"],
+            cwd=workdir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    backend = Backend(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{backend.url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return backend
+        except OSError:
+            time.sleep(0.1)
+    backend.stop()
+    raise RuntimeError(f"the server did not start in time:\n{log.read_text()}")
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save a screenshot to tests/e2e/screenshots/ (gitignored) for people to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical accessibility violations that axe-core finds on the page."""
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.add_script_tag(path=str(AXE_JS))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
