@@ -25,7 +25,7 @@ from fakes.azure_blob import FakeBlobStorage
 from fakes.azure_search import FakeAzureSearch
 
 from app.ingest import azure_index
-from app.ingest.azure_index import AzureIndexer, index_definition
+from app.ingest.azure_index import AzureIndexer, hash_key, index_definition
 from app.ingest.pipeline import FileResult, Pipeline, chunk_key_prefix
 
 INDEX = "gptkbindex"
@@ -301,7 +301,7 @@ async def test_pipeline_uploads_chunks_and_blobs(
     for name, text in FILES.items():
         stored = blobs.blob(CONTAINER, name)
         assert stored.data == text.encode()
-        assert stored.metadata == {"sha256": _sha256(text)}
+        assert stored.metadata == {hash_key(INDEX): _sha256(text)}
     assert blobs.blob(CONTAINER, "page.html").content_type == "text/html"
     # Per file: upload (which clears the metadata), then the hash, last.
     assert [(r.operation, r.blob) for r in blobs.requests if r.blob == "guide.md"][:3] == [
@@ -356,7 +356,9 @@ async def test_changed_file_is_reuploaded_alone(
     assert "thirty days" in uploads[0][0]["content"]
     assert services.deletes() == []  # same chunk id, overwritten in place
     assert [r.blob for r in services.blobs.requests_for("upload_blob")] == ["sub/notes.txt"]
-    assert services.blobs.blob(CONTAINER, "sub/notes.txt").metadata == {"sha256": _sha256(changed)}
+    assert services.blobs.blob(CONTAINER, "sub/notes.txt").metadata == {
+        hash_key(INDEX): _sha256(changed)
+    }
     assert len(services.stored_ids()) == 3
 
 
@@ -552,3 +554,19 @@ async def test_remove_unknown_file_is_silent(services: Services, indexer: AzureI
     assert services.deletes() == []
     assert services.blobs.requests[-1].operation == "delete_blob"
     assert services.blobs.blob_names(CONTAINER) == []
+
+
+async def test_a_new_index_over_the_same_container_indexes_everything(
+    services: Services, indexer: AzureIndexer, tmp_path: Path
+) -> None:
+    _write(tmp_path, FILES)
+    await Pipeline(indexer=indexer).ingest([tmp_path])
+    other = AzureIndexer(
+        index_client=indexer._index_client,
+        search_client=indexer._search,
+        container=indexer._container,
+        index=index_definition("gptkbindex-v2", semantic_configuration=SEMANTIC, dimensions=None),
+    )
+    results = await Pipeline(indexer=other).ingest([tmp_path])
+    assert {r.status for r in results} == {"indexed"}
+    assert hash_key("gptkbindex-v2") == "sha256_gptkbindex_v2"

@@ -9,6 +9,7 @@ duplicates.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +40,15 @@ UPLOAD_BATCH = 500
 _ID_PAGE = 1000
 _STRING = "Edm.String"
 _STRINGS = "Collection(Edm.String)"
-_HASH_KEY = "sha256"
+
+
+def hash_key(index_name: str) -> str:
+    """The blob metadata key that records a file's hash as indexed into `index_name`.
+
+    Per index, so that a new index (another embedding model, say) over the same container
+    indexes every file instead of finding them all "unchanged".
+    """
+    return "sha256_" + re.sub(r"[^A-Za-z0-9]", "_", index_name)
 
 
 def index_definition(
@@ -111,6 +120,7 @@ class AzureIndexer:
         self._container = container
         self._content = BlobContentStore(container=container)
         self._index = index
+        self._hash_key = hash_key(index.name)
 
     async def ensure_index(self) -> None:
         """Create or update the index, and the container if it is missing."""
@@ -124,14 +134,14 @@ class AzureIndexer:
             properties = await self._container.get_blob_client(sourcefile).get_blob_properties()
         except ResourceNotFoundError:
             return None
-        value = (properties.metadata or {}).get(_HASH_KEY)
+        value = (properties.metadata or {}).get(self._hash_key)
         return str(value) if value else None
 
     async def file_hashes(self) -> dict[str, str]:
         """Hashes from the blobs' metadata, in one listing instead of a request per file."""
         hashes = {}
         async for blob in self._container.list_blobs(include=["metadata"]):
-            value = (blob.metadata or {}).get(_HASH_KEY)
+            value = (blob.metadata or {}).get(self._hash_key)
             if value:
                 hashes[blob.name] = str(value)
         return hashes
@@ -148,7 +158,9 @@ class AzureIndexer:
         fresh = {chunk.id for chunk in chunks}
         stale = [key for key in await self._chunk_ids(sourcefile) if key not in fresh]
         await self._delete(stale)
-        await self._container.get_blob_client(sourcefile).set_blob_metadata({_HASH_KEY: sha256})
+        await self._container.get_blob_client(sourcefile).set_blob_metadata(
+            {self._hash_key: sha256}
+        )
 
     async def remove_file(self, sourcefile: str) -> int:
         """Forget the file's hash, then delete its chunks and its blob.

@@ -1,0 +1,386 @@
+// Everything `azd up` provisions for the chat app, keyless end to end: the app signs in to Azure
+// OpenAI, Azure AI Search and Blob Storage with its managed identity, the developer with their
+// own Microsoft Entra sign-in, and no service has API keys or shared keys enabled.
+// See docs/deploy.md.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names the resource group and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Location of the resource group and of every resource without a location of its own below.')
+param location string
+
+@description('Name of the resource group to create; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Object id of the user (or CI principal) running azd: it gets the roles ingestion needs. Empty skips them.')
+param principalId string = ''
+
+@description('Kind of principal principalId is; ServicePrincipal when azd signs in as one (CI).')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param principalType string = 'User'
+
+// --- Azure OpenAI ---------------------------------------------------------------------------
+
+@description('Name of the Azure OpenAI account; default oai-<token>. With openAiResourceGroupName, an existing account.')
+param openAiServiceName string = ''
+
+@description('Resource group of an existing Azure OpenAI account to use instead of creating one (it is not modified; its deployments must exist).')
+param openAiResourceGroupName string = ''
+
+@description('Location of the Azure OpenAI account, where the models are available; default: location.')
+param openAiLocation string = ''
+
+@description('Chat model and version; see the model availability tables of Azure OpenAI.')
+param chatModelName string = 'gpt-4.1-mini'
+param chatModelVersion string = '2025-04-14'
+
+@description('Name of the chat deployment (AZURE_OPENAI_CHAT_DEPLOYMENT).')
+param chatDeploymentName string = chatModelName
+
+@description('GlobalStandard, DataZoneStandard or Standard, as the model and region offer.')
+param chatDeploymentSku string = 'GlobalStandard'
+
+@description('Capacity in thousands of tokens per minute, within your quota.')
+@minValue(1)
+param chatDeploymentCapacity int = 30
+
+@description('Embedding model and version.')
+param embedModelName string = 'text-embedding-3-large'
+param embedModelVersion string = '1'
+
+@description('Name of the embedding deployment (AZURE_OPENAI_EMBED_DEPLOYMENT).')
+param embedDeploymentName string = embedModelName
+
+param embedDeploymentSku string = 'GlobalStandard'
+
+@minValue(1)
+param embedDeploymentCapacity int = 30
+
+@description('Dimensions to ask the embedding model for (AZURE_OPENAI_EMBED_DIMENSIONS); 0 keeps the model default.')
+@minValue(0)
+param embedDimensions int = 0
+
+// --- Azure AI Search ------------------------------------------------------------------------
+
+@description('Name of the search service; default srch-<token>. With searchResourceGroupName, an existing service.')
+param searchServiceName string = ''
+
+@description('Resource group of an existing search service to use instead of creating one (not modified; it must allow role-based access).')
+param searchResourceGroupName string = ''
+
+@description('Location of the search service; default: location.')
+param searchLocation string = ''
+
+@allowed([
+  'free'
+  'basic'
+  'standard'
+  'standard2'
+  'standard3'
+  'storage_optimized_l1'
+  'storage_optimized_l2'
+])
+param searchSku string = 'basic'
+
+@description('Semantic ranker plan; must be disabled on the free tier.')
+@allowed([
+  'disabled'
+  'free'
+  'standard'
+])
+param searchSemanticRanker string = 'free'
+
+@description('Index the app queries and ingestion creates (AZURE_SEARCH_INDEX).')
+param searchIndexName string = 'gptkbindex'
+
+// --- Storage --------------------------------------------------------------------------------
+
+@description('Name of the storage account; default st<token>. With storageResourceGroupName, an existing account.')
+param storageAccountName string = ''
+
+@description('Resource group of an existing storage account to use instead of creating one (not modified).')
+param storageResourceGroupName string = ''
+
+@description('Blob container of the source files (AZURE_STORAGE_CONTAINER).')
+param storageContainerName string = 'content'
+
+// --- Web app --------------------------------------------------------------------------------
+
+@description('Set by azd (SERVICE_WEB_RESOURCE_EXISTS): true once the container app exists, so provisioning keeps its image.')
+param webAppExists bool = false
+
+@description('vCPUs and memory per replica: a valid Container Apps pair such as 0.5/1Gi, 1.0/2Gi, 2.0/4Gi.')
+param webCpu string = '0.5'
+param webMemory string = '1Gi'
+
+@description('Gunicorn workers per replica (WEB_CONCURRENCY); one async worker per vCPU, at least 1.')
+@minValue(1)
+param webConcurrency int = 1
+
+@minValue(0)
+param webMinReplicas int = 1
+
+@minValue(1)
+param webMaxReplicas int = 3
+
+// --- Names ----------------------------------------------------------------------------------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+var openAiName = !empty(openAiServiceName) ? openAiServiceName : 'oai-${resourceToken}'
+var searchName = !empty(searchServiceName) ? searchServiceName : 'srch-${resourceToken}'
+var storageName = !empty(storageAccountName) ? storageAccountName : 'st${resourceToken}'
+
+// An existing service is named by its resource group: this deployment then only assigns roles
+// (in that resource group, which other environments may share: hence the unique module names).
+var reuseOpenAi = !empty(openAiResourceGroupName)
+var reuseSearch = !empty(searchResourceGroupName)
+var reuseStorage = !empty(storageResourceGroupName)
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+// --- Shared infrastructure ------------------------------------------------------------------
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-web-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  scope: rg
+  params: {
+    name: 'cr${resourceToken}'
+    location: location
+    tags: tags
+    pullPrincipalId: identity.outputs.principalId
+  }
+}
+
+module containerAppsEnvironment 'modules/container-apps-environment.bicep' = {
+  name: 'container-apps-environment'
+  scope: rg
+  params: {
+    name: 'cae-${resourceToken}'
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+// --- Azure OpenAI ---------------------------------------------------------------------------
+
+module openAi 'modules/openai.bicep' = if (!reuseOpenAi) {
+  name: 'openai'
+  scope: rg
+  params: {
+    name: openAiName
+    location: !empty(openAiLocation) ? openAiLocation : location
+    tags: tags
+    deployments: [
+      {
+        name: chatDeploymentName
+        model: {
+          format: 'OpenAI'
+          name: chatModelName
+          version: chatModelVersion
+        }
+        sku: {
+          name: chatDeploymentSku
+          capacity: chatDeploymentCapacity
+        }
+      }
+      {
+        name: embedDeploymentName
+        model: {
+          format: 'OpenAI'
+          name: embedModelName
+          version: embedModelVersion
+        }
+        sku: {
+          name: embedDeploymentSku
+          capacity: embedDeploymentCapacity
+        }
+      }
+    ]
+  }
+}
+
+module openAiAccess 'modules/openai-access.bicep' = {
+  name: 'openai-access-${resourceToken}'
+  scope: resourceGroup(reuseOpenAi ? openAiResourceGroupName : rg.name)
+  dependsOn: [
+    openAi
+  ]
+  params: {
+    accountName: openAiName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+// --- Azure AI Search ------------------------------------------------------------------------
+
+module search 'modules/search.bicep' = if (!reuseSearch) {
+  name: 'search'
+  scope: rg
+  params: {
+    name: searchName
+    location: !empty(searchLocation) ? searchLocation : location
+    tags: tags
+    sku: searchSku
+    semanticSearch: searchSemanticRanker
+  }
+}
+
+module searchAccess 'modules/search-access.bicep' = {
+  name: 'search-access-${resourceToken}'
+  scope: resourceGroup(reuseSearch ? searchResourceGroupName : rg.name)
+  dependsOn: [
+    search
+  ]
+  params: {
+    searchServiceName: searchName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+// --- Storage --------------------------------------------------------------------------------
+
+module storage 'modules/storage.bicep' = if (!reuseStorage) {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: storageName
+    location: location
+    tags: tags
+    containerName: storageContainerName
+  }
+}
+
+module storageAccess 'modules/storage-access.bicep' = {
+  name: 'storage-access-${resourceToken}'
+  scope: resourceGroup(reuseStorage ? storageResourceGroupName : rg.name)
+  dependsOn: [
+    storage
+  ]
+  params: {
+    storageAccountName: storageName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+// --- Web app --------------------------------------------------------------------------------
+
+// The settings the app reads (app/settings.py; the names are its environment variables): the
+// container gets them, and so does the azd environment as outputs (below), which the
+// postprovision ingestion and local runs (`azd env get-values > .env`) use.
+var appSettings = {
+  CHAT_PROVIDER: 'azure'
+  SEARCH_BACKEND: 'azure'
+  AZURE_OPENAI_ENDPOINT: openAiAccess.outputs.endpoint
+  AZURE_OPENAI_CHAT_DEPLOYMENT: chatDeploymentName
+  AZURE_OPENAI_EMBED_DEPLOYMENT: embedDeploymentName
+  AZURE_SEARCH_ENDPOINT: searchAccess.outputs.endpoint
+  AZURE_SEARCH_INDEX: searchIndexName
+  AZURE_SEARCH_SEMANTIC_RANKER: searchSemanticRanker == 'disabled' ? 'false' : 'true'
+  AZURE_STORAGE_ENDPOINT: storageAccess.outputs.blobEndpoint
+  AZURE_STORAGE_CONTAINER: storageContainerName
+}
+
+// Only the container gets these, not the outputs. AZURE_CLIENT_ID makes the app ask its managed
+// identity first, which exists only on Azure; the telemetry connection string would send a
+// developer's local runs to the production Application Insights. WEB_CONCURRENCY is read by
+// gunicorn.conf.py (its default, the host's CPU count, is far more than a replica's share).
+var containerOnlySettings = {
+  AZURE_CLIENT_ID: identity.outputs.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
+  WEB_CONCURRENCY: string(webConcurrency)
+}
+
+// Added only when asked for (AZURE_OPENAI_EMBED_DIMENSIONS in the azd environment, which the
+// postprovision ingestion reads too), so documents and queries get the same dimensions.
+var embedDimensionsSetting = {
+  AZURE_OPENAI_EMBED_DIMENSIONS: string(embedDimensions)
+}
+
+module web 'modules/web.bicep' = {
+  name: 'web'
+  scope: rg
+  dependsOn: [
+    registry
+  ]
+  params: {
+    name: 'ca-web-${resourceToken}'
+    location: location
+    tags: tags
+    containerAppsEnvironmentId: containerAppsEnvironment.outputs.id
+    registryLoginServer: registry.outputs.loginServer
+    identityId: identity.outputs.id
+    exists: webAppExists
+    env: union(appSettings, containerOnlySettings, embedDimensions > 0 ? embedDimensionsSetting : {})
+    cpu: webCpu
+    memory: webMemory
+    minReplicas: webMinReplicas
+    maxReplicas: webMaxReplicas
+  }
+}
+
+// --- Outputs: azd writes them into the environment (.azure/<env>/.env) ---------------------
+
+// For azd itself.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
+output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_URI string = web.outputs.uri
+
+// The app's settings, for the postprovision ingestion and for local runs.
+output CHAT_PROVIDER string = appSettings.CHAT_PROVIDER
+output SEARCH_BACKEND string = appSettings.SEARCH_BACKEND
+output AZURE_OPENAI_ENDPOINT string = appSettings.AZURE_OPENAI_ENDPOINT
+output AZURE_OPENAI_CHAT_DEPLOYMENT string = appSettings.AZURE_OPENAI_CHAT_DEPLOYMENT
+output AZURE_OPENAI_EMBED_DEPLOYMENT string = appSettings.AZURE_OPENAI_EMBED_DEPLOYMENT
+output AZURE_SEARCH_ENDPOINT string = appSettings.AZURE_SEARCH_ENDPOINT
+output AZURE_SEARCH_INDEX string = appSettings.AZURE_SEARCH_INDEX
+output AZURE_SEARCH_SEMANTIC_RANKER string = appSettings.AZURE_SEARCH_SEMANTIC_RANKER
+output AZURE_STORAGE_ENDPOINT string = appSettings.AZURE_STORAGE_ENDPOINT
+output AZURE_STORAGE_CONTAINER string = appSettings.AZURE_STORAGE_CONTAINER

@@ -1,0 +1,607 @@
+"""The Azure deployment (infra/, azure.yaml) agrees with the app's settings and stays keyless.
+
+The Bicep compiler is not available here, so these tests read the Bicep as text: the names the
+deployment gives the app must be settings that `app.settings.Settings` reads, the settings the
+app needs on Azure must all be given, modules must be called with parameters they declare, no
+service may keep keys, and each identity gets only the roles it needs. When `pycep-parser` is
+installed, every Bicep file is also parsed with its grammar.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from app.settings import Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+INFRA = ROOT / "infra"
+MAIN = INFRA / "main.bicep"
+BICEP_FILES = sorted(p for p in INFRA.rglob("*.bicep") if ".venv" not in p.parts)
+
+# Outputs for azd itself (and for operating the deployment), not settings of the app.
+AZD_OUTPUTS = {
+    "AZURE_LOCATION",
+    "AZURE_TENANT_ID",
+    "AZURE_RESOURCE_GROUP",
+    "AZURE_CONTAINER_REGISTRY_ENDPOINT",
+    "AZURE_CONTAINER_REGISTRY_NAME",
+    "SERVICE_WEB_NAME",
+    "SERVICE_WEB_URI",
+}
+# Container variables read by something other than the app's settings.
+NON_SETTINGS_CONTAINER_ENV = {
+    "WEB_CONCURRENCY",  # gunicorn.conf.py: workers per replica
+}
+# Beyond the minimum that Settings enforces: vectors, the index, the cited source files.
+FULL_FEATURE_SETTINGS = {
+    "AZURE_OPENAI_EMBED_DEPLOYMENT",
+    "AZURE_SEARCH_INDEX",
+    "AZURE_STORAGE_ENDPOINT",
+    "AZURE_STORAGE_CONTAINER",
+}
+# Only the container gets these, never the azd environment (and so never a developer's .env):
+# AZURE_CLIENT_ID puts the managed identity, which exists only on Azure, first in the
+# credential chain; the connection string would send local runs' telemetry to production.
+CONTAINER_ONLY = {"AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING"}
+
+ROLES = {
+    "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
+    "1407120a-92aa-4202-b7e9-c0e197c71c8f": "Search Index Data Reader",
+    "8ebe5a00-799e-43f5-93ac-243d3dce84a7": "Search Index Data Contributor",
+    "7ca78c08-252a-4471-8644-bb5ff32d4ba0": "Search Service Contributor",
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+}
+APP_ROLES = {
+    "Cognitive Services OpenAI User",
+    "Search Index Data Reader",
+    "Storage Blob Data Reader",
+    "AcrPull",
+}
+INGESTION_ROLES = {
+    "Cognitive Services OpenAI User",
+    "Search Index Data Contributor",
+    "Search Service Contributor",
+    "Storage Blob Data Contributor",
+}
+
+
+# --- A small reader for the Bicep this repository writes -------------------------------------
+
+
+def _blank_strings_and_comments(text: str) -> str:
+    """The text with comments and string contents blanked, so braces in them do not count."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out.append(" " * (end - i))
+            i = end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i)
+            end = n if end < 0 else end + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:end]))
+            i = end
+        elif text[i] == "'":
+            j = i + 1
+            while j < n and text[j] != "'":
+                j += 2 if text[j] == "\\" else 1
+            out.append("'" + " " * (j - i - 1) + "'")
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+class Bicep:
+    """Declarations of one Bicep file, found by position in the blanked text."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.read_text(encoding="utf-8")
+        self.code = _blank_strings_and_comments(self.text)
+        assert len(self.code) == len(self.text)
+
+    def _block(self, open_at: int) -> str:
+        return block(self.text, open_at, self.code)
+
+    def params(self) -> dict[str, bool]:
+        """Parameter name -> whether it has a default."""
+        found = re.finditer(r"^param\s+(\w+)\s+\S+[ \t]*(=)?", self.code, re.M)
+        return {m.group(1): m.group(2) is not None for m in found}
+
+    def outputs(self) -> list[str]:
+        return re.findall(r"^output\s+(\w+)\s", self.code, re.M)
+
+    def variables(self) -> dict[str, str]:
+        """Variable name -> its value's text (objects and arrays whole)."""
+        result = {}
+        for m in re.finditer(r"^var\s+(\w+)\s*=\s*", self.code, re.M):
+            start = m.end()
+            if self.code[start] in "{[":
+                result[m.group(1)] = self._block(start)
+            else:
+                result[m.group(1)] = self.text[start : self.code.index("\n", start)]
+        return result
+
+    def modules(self) -> dict[str, tuple[str, str]]:
+        """Module symbol -> (path of the module file, body)."""
+        found = re.finditer(r"^module\s+(\w+)\s+'([^']+)'\s*=[^\n]*\{(?=[ \t]*$)", self.text, re.M)
+        return {m.group(1): (m.group(2), self._block(m.end() - 1)) for m in found}
+
+    def resources(self) -> list[tuple[str, str, bool, str]]:
+        """(symbol, type, is `existing`, body) of each resource declaration."""
+        found = re.finditer(
+            r"^resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s+(existing\s+)?=[^\n]*\{(?=[ \t]*$)",
+            self.text,
+            re.M,
+        )
+        return [
+            (m.group(1), m.group(2), m.group(4) is not None, self._block(m.end() - 1))
+            for m in found
+        ]
+
+    def api_versions(self) -> list[tuple[str, str]]:
+        return re.findall(r"^resource\s+\w+\s+'([^'@]+)@([^']+)'", self.text, re.M)
+
+
+def block(text: str, open_at: int, code: str | None = None) -> str:
+    """The `{...}` or `[...]` of `text` that opens at `open_at`, nested ones included."""
+    code = _blank_strings_and_comments(text) if code is None else code
+    opener = code[open_at]
+    closer = {"{": "}", "[": "]"}[opener]
+    depth = 0
+    for i in range(open_at, len(code)):
+        depth += code[i] == opener
+        depth -= code[i] == closer
+        if depth == 0:
+            return text[open_at : i + 1]
+    raise AssertionError(f"unbalanced {opener} at {open_at}")
+
+
+def top_level(obj: str) -> dict[str, str]:
+    """Key -> value text of the first-level entries of an object literal `{...}`."""
+    code = _blank_strings_and_comments(obj)
+    entries: dict[str, str] = {}
+    depth = 0
+    for line, code_line in zip(obj.splitlines(), code.splitlines(), strict=True):
+        if depth == 1 and code_line.strip():
+            # The original line up to where its code ends: no trailing comment.
+            m = re.match(r"\s*([A-Za-z_]\w*|'[^']*')\s*:\s*(.*)$", line[: len(code_line.rstrip())])
+            if m:
+                entries[m.group(1).strip("'")] = m.group(2).strip()
+        depth += code_line.count("{") + code_line.count("[")
+        depth -= code_line.count("}") + code_line.count("]")
+    return entries
+
+
+@cache
+def bicep(path: Path) -> Bicep:
+    return Bicep(path)
+
+
+def module_params(body: str) -> dict[str, str]:
+    """The parameters a module declaration passes: name -> value text."""
+    match = re.search(r"^\s*params:\s*\{", body, re.M)
+    assert match, "module without params"
+    return top_level(block(body, match.end() - 1))
+
+
+def setting_names() -> set[str]:
+    """The environment variable of every setting: the field names, upper-cased."""
+    return {name.upper() for name in Settings.model_fields}
+
+
+def container_env() -> dict[str, str]:
+    """Name -> Bicep value of every environment variable the container app gets."""
+    main = bicep(MAIN)
+    _, body = main.modules()["web"]
+    env_expression = module_params(body)["env"]
+    variables = main.variables()
+    parts = [name for name in re.findall(r"\b\w+\b", env_expression) if name in variables]
+    assert parts, f"the web module's env is not built from variables: {env_expression}"
+    env: dict[str, str] = {}
+    for name in parts:
+        entries = top_level(variables[name])
+        assert entries, f"var {name} is not an object literal"
+        env.update(entries)
+    return env
+
+
+def outputs() -> set[str]:
+    return set(bicep(MAIN).outputs())
+
+
+def required_on_azure(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The variables Settings refuses to start without when chat and search are on Azure."""
+    for name in setting_names():
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None, chat_provider="azure", search_backend="azure")
+    named = set(re.findall(r"\b[A-Z][A-Z0-9_]+\b", str(error.value))) & setting_names()
+    return named | {"CHAT_PROVIDER", "SEARCH_BACKEND"}
+
+
+# --- The settings the deployment gives the app -----------------------------------------------
+
+
+def test_the_settings_the_app_requires_on_azure_are_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert required_on_azure(monkeypatch) >= {
+        "AZURE_OPENAI_ENDPOINT",
+        "AZURE_OPENAI_CHAT_DEPLOYMENT",
+        "AZURE_SEARCH_ENDPOINT",
+    }
+
+
+def test_the_container_gets_every_setting_the_app_needs_on_azure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    needed = required_on_azure(monkeypatch) | FULL_FEATURE_SETTINGS | CONTAINER_ONLY
+    assert needed - container_env().keys() == set()
+
+
+def test_the_outputs_give_local_runs_and_ingestion_what_they_need(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    needed = required_on_azure(monkeypatch) | FULL_FEATURE_SETTINGS
+    assert needed - outputs() == set()
+
+
+def test_the_container_gets_nothing_the_app_does_not_read() -> None:
+    unused = container_env().keys() - setting_names() - NON_SETTINGS_CONTAINER_ENV
+    assert unused == set()
+
+
+def test_every_output_is_a_setting_or_for_azd() -> None:
+    assert outputs() - AZD_OUTPUTS - setting_names() == set()
+
+
+def test_outputs_and_container_agree_on_the_app_settings() -> None:
+    app_outputs = outputs() - AZD_OUTPUTS
+    in_container = container_env().keys() - NON_SETTINGS_CONTAINER_ENV - CONTAINER_ONLY
+    # AZURE_OPENAI_EMBED_DIMENSIONS reaches both sides as the same azd environment value.
+    assert in_container - app_outputs == {"AZURE_OPENAI_EMBED_DIMENSIONS"}
+    assert app_outputs - in_container == set()
+    assert app_outputs & CONTAINER_ONLY == set()
+
+
+def test_each_app_output_is_the_value_the_container_gets() -> None:
+    appsettings = top_level(bicep(MAIN).variables()["appSettings"])
+    for name in outputs() - AZD_OUTPUTS:
+        assert re.search(rf"^output {name} \w+ = appSettings\.{name}$", bicep(MAIN).text, re.M), (
+            f"output {name} should be appSettings.{name}"
+        )
+        assert name in appsettings
+
+
+def _placeholder(field: str, bicep_value: str) -> str:
+    """A value for the setting: the Bicep literal when it is one, else any valid value."""
+    literal = re.fullmatch(r"'([^'$]*)'", bicep_value)
+    if literal:
+        return literal.group(1)
+    adapter: TypeAdapter[object] = TypeAdapter(Settings.model_fields[field].annotation)
+    for candidate in ("https://placeholder.example", "1024", "true"):
+        try:
+            adapter.validate_python(candidate)
+        except ValidationError:
+            continue
+        return candidate
+    raise AssertionError(f"no placeholder fits {field}")
+
+
+def test_the_container_environment_is_a_valid_azure_configuration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in setting_names():
+        monkeypatch.delenv(name, raising=False)
+    for name, value in container_env().items():
+        if name in setting_names():
+            monkeypatch.setenv(name, _placeholder(name.lower(), value))
+    settings = Settings(_env_file=None)
+    assert settings.chat_provider == "azure"
+    assert settings.search_backend == "azure"
+    assert settings.embedding_provider == "azure"
+    # Keyless: nothing for the key settings.
+    assert settings.azure_openai_api_key is None
+    assert settings.azure_search_api_key is None
+
+
+def test_provider_settings_are_literals() -> None:
+    env = container_env()
+    assert env["CHAT_PROVIDER"] == "'azure'"
+    assert env["SEARCH_BACKEND"] == "'azure'"
+
+
+# --- azd parameters ---------------------------------------------------------------------------
+
+
+def parameters() -> dict[str, str]:
+    document = json.loads((INFRA / "main.parameters.json").read_text(encoding="utf-8"))
+    return {name: entry["value"] for name, entry in document["parameters"].items()}
+
+
+def test_parameters_file_matches_the_params_of_main() -> None:
+    declared = bicep(MAIN).params()
+    given = parameters()
+    assert given.keys() - declared.keys() == set(), "parameters main.bicep does not declare"
+    without_default = {name for name, has_default in declared.items() if not has_default}
+    assert without_default - given.keys() == set(), "params azd would have to prompt for"
+    assert {"environmentName", "location", "principalId"} <= given.keys()
+
+
+def test_parameters_come_from_the_azd_environment() -> None:
+    for name, value in parameters().items():
+        assert re.fullmatch(r"\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}", value), f"{name}: {value}"
+    given = parameters()
+    assert given["environmentName"] == "${AZURE_ENV_NAME}"
+    assert given["location"] == "${AZURE_LOCATION}"
+    assert given["principalId"] == "${AZURE_PRINCIPAL_ID}"
+    assert given["webAppExists"].startswith("${SERVICE_WEB_RESOURCE_EXISTS")
+
+
+def test_an_azd_value_named_like_a_setting_becomes_that_setting() -> None:
+    """E.g. `azd env set AZURE_SEARCH_INDEX x` must reach the container as AZURE_SEARCH_INDEX."""
+    env = container_env()
+    for param, value in parameters().items():
+        variable = re.match(r"\$\{(\w+)", value).group(1)  # type: ignore[union-attr]
+        if variable in setting_names():
+            assert env.get(variable) in (param, f"string({param})"), (
+                f"{variable} feeds param {param}, but the container's {variable} is "
+                f"{env.get(variable)!r}"
+            )
+
+
+def test_every_azd_value_is_documented() -> None:
+    docs = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    set_by_azd = {"AZURE_ENV_NAME", "AZURE_LOCATION", "AZURE_PRINCIPAL_ID"}
+    for value in parameters().values():
+        variable = re.match(r"\$\{(\w+)", value).group(1)  # type: ignore[union-attr]
+        if variable not in set_by_azd and not variable.startswith("SERVICE_"):
+            assert f"`{variable}`" in docs, f"docs/deploy.md does not mention {variable}"
+
+
+def test_parameter_defaults_match_main() -> None:
+    """The defaults in main.parameters.json and in main.bicep tell the same story."""
+    declared_defaults = {
+        name: quoted or bare
+        for name, quoted, bare in re.findall(
+            r"^param\s+(\w+)\s+\w+\s*=\s*(?:'([^']*)'|(\d+|true|false))\s*$", bicep(MAIN).text, re.M
+        )
+    }
+    for param, value in parameters().items():
+        default = re.fullmatch(r"\$\{\w+(?:=([^}]*))?\}", value).group(1)  # type: ignore[union-attr]
+        if default and param in declared_defaults:
+            assert default == declared_defaults[param], param
+
+
+# --- Modules are called as they are declared -------------------------------------------------
+
+
+def test_modules_get_the_params_they_declare() -> None:
+    for path in BICEP_FILES:
+        for symbol, (relative, body) in bicep(path).modules().items():
+            target = (path.parent / relative).resolve()
+            assert target.exists(), f"{path.name}: module {symbol}: no {relative}"
+            declared = bicep(target).params()
+            given = module_params(body).keys()
+            assert given - declared.keys() == set(), f"{symbol}: unknown params"
+            required = {name for name, has_default in declared.items() if not has_default}
+            assert required - given == set(), f"{symbol}: missing params"
+
+
+def test_module_outputs_that_are_used_exist() -> None:
+    for path in BICEP_FILES:
+        source = bicep(path)
+        modules = source.modules()
+        for symbol, output in re.findall(r"\b(\w+)\.outputs\.(\w+)", source.code):
+            assert symbol in modules, f"{path.name}: {symbol} is not a module"
+            target = (path.parent / modules[symbol][0]).resolve()
+            assert output in bicep(target).outputs(), f"{path.name}: {symbol}.outputs.{output}"
+
+
+def test_every_module_file_is_used() -> None:
+    used = {
+        (path.parent / relative).resolve()
+        for path in BICEP_FILES
+        for relative, _ in bicep(path).modules().values()
+    }
+    assert {p.resolve() for p in BICEP_FILES} - used == {MAIN.resolve()}
+
+
+def test_one_stable_api_version_per_resource_type() -> None:
+    versions: dict[str, set[str]] = {}
+    for path in BICEP_FILES:
+        for kind, version in bicep(path).api_versions():
+            versions.setdefault(kind.lower(), set()).add(version)
+    for kind, found in versions.items():
+        assert len(found) == 1, f"{kind}: {sorted(found)}"
+        (version,) = found
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", version), kind
+        if kind != "microsoft.insights/diagnosticsettings":  # has no stable version
+            assert not version.endswith("-preview"), f"{kind}@{version}"
+
+
+# --- Keyless ----------------------------------------------------------------------------------
+
+
+def test_no_keys_are_read_or_passed() -> None:
+    forbidden = [
+        r"(?i)\blist\w*keys?\s*\(",  # listKeys(), listAdminKeys(), listQueryKeys() ...
+        r"(?i)\blistCredentials\s*\(",
+        r"\bsecretRef\b",
+        r"(?i)AccountKey=",
+        r"\b(primary|secondary)?[sS]haredKey\b",
+        r"\b[A-Z][A-Z0-9_]*_KEY\b",  # AZURE_OPENAI_API_KEY, AZURE_SEARCH_API_KEY ...
+    ]
+    for path in [*BICEP_FILES, INFRA / "main.parameters.json"]:
+        code = path.read_text(encoding="utf-8")
+        for pattern in forbidden:
+            assert not re.search(pattern, code), f"{path.name}: {pattern}"
+    for name in container_env().keys() | outputs():
+        assert not name.endswith("_KEY"), name
+
+
+def _resources_of(kind: str) -> list[str]:
+    bodies = [
+        body
+        for path in BICEP_FILES
+        for _, found, existing, body in bicep(path).resources()
+        if found.lower() == kind.lower() and not existing
+    ]
+    assert bodies, f"no {kind} is created"
+    return bodies
+
+
+def test_azure_openai_and_search_disable_local_auth() -> None:
+    for kind in ("Microsoft.CognitiveServices/accounts", "Microsoft.Search/searchServices"):
+        for body in _resources_of(kind):
+            assert re.search(r"^\s*disableLocalAuth:\s*true\s*$", body, re.M), kind
+            assert not re.search(r"^\s*authOptions\s*:", body, re.M), kind
+    for body in _resources_of("Microsoft.CognitiveServices/accounts"):
+        assert re.search(r"^\s*customSubDomainName:", body, re.M)
+
+
+def test_storage_refuses_shared_keys_and_anonymous_access() -> None:
+    for body in _resources_of("Microsoft.Storage/storageAccounts"):
+        assert re.search(r"^\s*allowSharedKeyAccess:\s*false\s*$", body, re.M)
+        assert re.search(r"^\s*allowBlobPublicAccess:\s*false\s*$", body, re.M)
+        assert re.search(r"^\s*minimumTlsVersion:\s*'TLS1_2'\s*$", body, re.M)
+    for body in _resources_of("Microsoft.Storage/storageAccounts/blobServices/containers"):
+        assert re.search(r"^\s*publicAccess:\s*'None'\s*$", body, re.M)
+
+
+def test_registry_has_no_admin_user() -> None:
+    for body in _resources_of("Microsoft.ContainerRegistry/registries"):
+        assert re.search(r"^\s*adminUserEnabled:\s*false\s*$", body, re.M)
+
+
+def test_health_probes_are_within_container_apps_limits() -> None:
+    (body,) = _resources_of("Microsoft.App/containerApps")
+    web = bicep(INFRA / "modules" / "web.bicep").text
+    assert "probes:" in body
+    limits = {"failureThreshold": 10, "initialDelaySeconds": 60, "periodSeconds": 240}
+    for name, limit in limits.items():
+        for value in re.findall(rf"^\s*{name}:\s*(\d+)\s*$", web, re.M):
+            assert 1 <= int(value) <= limit, f"{name}: {value}"
+    assert "path: '/healthz'" in web
+
+
+def test_container_app_is_tagged_for_azd_and_pulls_with_its_identity() -> None:
+    (body,) = _resources_of("Microsoft.App/containerApps")
+    assert "'azd-service-name': 'web'" in body
+    assert re.search(r"^\s*identity:\s*identityId\s*$", body, re.M)  # registry sign-in
+    assert "passwordSecretRef" not in body
+    assert re.search(r"^\s*external:\s*true\s*$", body, re.M)
+
+
+# --- Least privilege --------------------------------------------------------------------------
+
+
+def role_assignments() -> dict[str, set[str]]:
+    """Who -> the roles assigned to them: `app` (the managed identity) or `user` (ingestion)."""
+    principals = {"appPrincipalId": "app", "pullPrincipalId": "app", "userPrincipalId": "user"}
+    granted: dict[str, set[str]] = {"app": set(), "user": set()}
+    for path in BICEP_FILES:
+        source = bicep(path)
+        guids = dict(re.findall(r"^var\s+(\w+)\s*=\s*'([0-9a-f-]{36})'", source.text, re.M))
+        for _, kind, existing, body in source.resources():
+            if kind != "Microsoft.Authorization/roleAssignments" or existing:
+                continue
+            role = re.search(r"roleDefinitions',\s*(\w+)\)", body)
+            principal = re.search(r"^\s*principalId:\s*(\w+)\s*$", body, re.M)
+            assert role, f"{path.name}: role assignment without a role definition variable"
+            assert principal, f"{path.name}: role assignment without a principal parameter"
+            assert role.group(1) in guids, f"{path.name}: role {role.group(1)} is not a GUID var"
+            guid = guids[role.group(1)]
+            assert guid in ROLES, f"{path.name}: unknown role definition {guid}"
+            granted[principals[principal.group(1)]].add(ROLES[guid])
+    return granted
+
+
+def test_app_identity_gets_only_what_the_app_uses() -> None:
+    assert role_assignments()["app"] == APP_ROLES
+
+
+def test_the_developer_gets_what_ingestion_needs() -> None:
+    assert role_assignments()["user"] == INGESTION_ROLES
+
+
+def test_role_definition_ids_are_the_built_in_ones() -> None:
+    for path in BICEP_FILES:
+        for guid in re.findall(
+            r"'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'", bicep(path).text
+        ):
+            assert guid in ROLES, f"{path.name}: {guid}"
+
+
+# --- azure.yaml and the hook ------------------------------------------------------------------
+
+
+def azure_yaml() -> dict[str, object]:
+    yaml = pytest.importorskip("yaml")  # PyYAML, a dev dependency
+    document = yaml.safe_load((ROOT / "azure.yaml").read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def test_azure_yaml_defines_the_web_service() -> None:
+    document = azure_yaml()
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", str(document["name"]))
+    services = document["services"]
+    assert isinstance(services, dict)
+    assert set(services) == {"web"}
+    web = services["web"]
+    assert web["host"] == "containerapp"
+    assert (ROOT / web["project"]).resolve() == ROOT
+    assert web.get("language") == "docker" or "docker" in web
+    dockerfile = web.get("docker", {}).get("path", "./Dockerfile")
+    assert (ROOT / web["project"] / dockerfile).name == "Dockerfile"
+
+
+def test_postprovision_hook_runs_ingestion_on_every_platform() -> None:
+    hooks = azure_yaml()["hooks"]
+    assert isinstance(hooks, dict)
+    hook = hooks["postprovision"]
+    # With both platform variants, azd allows no top-level run/shell.
+    assert set(hook) == {"posix", "windows"}
+    assert hook["posix"]["shell"] == "sh"
+    assert hook["windows"]["shell"] == "pwsh"
+    for variant in hook.values():
+        script = ROOT / variant["run"]
+        assert script.is_file(), variant["run"]
+        text = script.read_text(encoding="utf-8")
+        assert "azd env get-values" in text
+        assert "pip install" in text
+        assert "-m app.ingest data --backend azure" in text
+    posix = ROOT / hook["posix"]["run"]
+    # azd runs the POSIX script as a command: it must be executable (git keeps the bit).
+    assert os.access(posix, os.X_OK), f"chmod +x {posix.relative_to(ROOT)}"
+
+
+def test_the_hooks_venv_stays_out_of_git_and_the_image() -> None:
+    """The hook installs into infra/.venv: ignored by git's `.venv/` and docker's `infra`."""
+    gitignore = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    dockerignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert ".venv/" in gitignore or ".venv" in gitignore
+    assert "infra" in dockerignore or "infra/" in dockerignore
+
+
+# --- The Bicep grammar, when the parser is installed ------------------------------------------
+
+
+@pytest.mark.parametrize("path", BICEP_FILES, ids=lambda p: str(p.relative_to(INFRA)))
+def test_bicep_parses(path: Path) -> None:
+    pycep = pytest.importorskip("pycep")
+    parsed = pycep.BicepParser().parse(file_path=path)
+    assert parsed.get("resources") or parsed.get("modules")
