@@ -53,7 +53,13 @@ def make_settings(local_index_dir: Path) -> Callable[..., Settings]:
     """Settings for tests: offline by default, no retries, no `.env`."""
 
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {"local_index_dir": local_index_dir, "upstream_max_retries": 0}
+        values: dict[str, Any] = {
+            "local_index_dir": local_index_dir,
+            "upstream_max_retries": 0,
+            # respx intercepts httpx2's own transport; the aiohttp one (the default) is
+            # exercised over real sockets in test_openai_aiohttp.py, test_gunicorn.py and e2e.
+            "openai_transport": "httpx",
+        }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

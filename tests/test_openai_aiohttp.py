@@ -1,0 +1,67 @@
+"""The production transport (aiohttp under the OpenAI SDK) against a fake model on a socket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from fakes.openai_server import FakeOpenAI
+from helpers import answer_text, chat_body, post_stream
+from quart.typing import TestClientProtocol as Client
+
+from app.settings import Settings
+
+
+@pytest.fixture
+async def model() -> AsyncIterator[FakeOpenAI]:
+    async with FakeOpenAI(chunks=30, chunk_delay=0.01) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def client(
+    model: FakeOpenAI, serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+) -> Client:
+    settings = make_settings(
+        chat_provider="openai",
+        openai_base_url=model.base_url,
+        openai_api_key="k",
+        openai_chat_model="fake-model",
+        openai_transport="aiohttp",
+    )
+    result: Client = await serve(settings)
+    return result
+
+
+async def test_streams_through_the_aiohttp_transport(client: Client, model: FakeOpenAI) -> None:
+    status, lines = await post_stream(client, "/chat/stream", chat_body("deductible?"))
+    assert status == 200
+    assert answer_text(lines) == "".join(f"piece{n} " for n in range(30))
+    assert len(lines) > 10  # streamed in pieces, not collected
+    assert model.requests[-1]["stream"] is True
+    assert model.streams_finished == 1
+    # A second answer reuses the pooled connection (the stream was read to its end).
+    await post_stream(client, "/ask/stream", chat_body("again?"))
+    assert model.streams_finished == 2
+
+
+async def test_disconnect_closes_the_model_stream(client: Client, model: FakeOpenAI) -> None:
+    model.chunk_delay = 0.2
+    async with client.request(
+        "/ask/stream", method="POST", headers={"Content-Type": "application/json"}
+    ) as connection:
+        await connection.send(json.dumps(chat_body("deductible?")).encode())
+        await connection.send_complete()
+        received = b""
+        while b"piece0" not in received:
+            received += await asyncio.wait_for(connection.receive(), timeout=5)
+        await connection.disconnect()
+    for _ in range(100):
+        if model.streams_cut:
+            break
+        await asyncio.sleep(0.05)
+    assert model.streams_cut == 1
+    assert model.streams_finished == 0
