@@ -115,7 +115,9 @@ class _SseAnswer:
         # are parsed in one pass and their text sent as one piece, so a burst of chunks costs
         # one write to the client instead of one each.
         buffer = b""
-        received_chunks = self._response.aiter_bytes()
+        # Without a content encoding the raw body is the body: skip httpx2's decoder layers.
+        encoded = self._response.headers.get("content-encoding", "identity") != "identity"
+        received_chunks = self._response.aiter_bytes() if encoded else self._response.aiter_raw()
         try:
             async for received in received_chunks:
                 *lines, buffer = (buffer + received).split(b"\n")
