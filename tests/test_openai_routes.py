@@ -280,3 +280,22 @@ async def test_openai_embeddings_drive_hybrid_search(
     assert status == 200
     assert embed.called
     assert lines[0]["context"]["thoughts"][0]["props"]["retrieval_mode"] == "hybrid"
+
+
+async def test_gzip_encoded_stream_is_decoded(
+    openai_client: Client, model_api: respx.MockRouter
+) -> None:
+    import gzip
+
+    body = gzip.compress(sse([chunk("Zipped"), chunk(" answer.")]))
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("stream"):
+            headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
+            return httpx.Response(200, content=body, headers=headers)
+        return completion_response("query")
+
+    model_api.post("/chat/completions").mock(side_effect=handle)
+    status, lines = await post_stream(openai_client, "/chat/stream", chat_body(QUESTION))
+    assert status == 200
+    assert answer_text(lines) == "Zipped answer."
