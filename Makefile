@@ -10,7 +10,8 @@ FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest bench-ingest clean
+.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest bench bench-ingest clean
+BENCH_STAMP := $(VENV)/.bench-installed
 
 ## run: install, build the UI when its sources changed, index data/, serve on http://localhost:$PORT
 run: install frontend ingest serve
@@ -68,6 +69,15 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest --cov --cov-report=term
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+## bench: the concurrency benchmark (this app vs a sync Flask baseline and a minimal async
+## reference, on local fakes); results in bench/results/ (about 10 minutes)
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.load
 
 ## bench-ingest: ingestion throughput on a generated corpus (1,000 PDF + 500 HTML pages)
 bench-ingest: install

@@ -1,0 +1,402 @@
+"""The load generator: NDJSON answer streams over aiohttp, closed-loop or open-loop.
+
+Per request it records the time to the response headers (TTFB), to the first answer token
+(the first NDJSON line whose `delta` has `content`), and to the end of the stream, and whether
+the stream ended properly: status 200, every line complete, no `{"error": ...}` line, and every
+chunk the fake model sent present in the answer (the fake's chunks are `piece0 `, `piece1 `...;
+a server may join several into one line, so pieces are counted, not lines).
+
+The body is read as raw bytes: only the lines before the first token are parsed as JSON, later
+ones are only counted, and the last one is parsed at the end, so the generator stays cheap at
+thousands of streams (its own CPU use is reported with every result, to show when it is the
+bottleneck rather than the server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where to send requests and what a complete answer looks like."""
+
+    base_url: str
+    path: str = "/ask/stream"
+    question: str = "What is the deductible?"
+    expected_pieces: int | None = None  # the fake model's chunks, each holding `marker`
+    marker: bytes = b"piece"
+    timeout: float = 120.0
+
+    @property
+    def url(self) -> str:
+        """The full URL of the streaming route."""
+        return self.base_url + self.path
+
+    @property
+    def body(self) -> bytes:
+        """The request body: one user message."""
+        return json.dumps({"messages": [{"role": "user", "content": self.question}]}).encode()
+
+
+@dataclass(slots=True)
+class Sample:
+    """One request, times in seconds from its (scheduled) start."""
+
+    start: float
+    end: float = math.nan
+    ttfb: float = math.nan
+    ttft: float = math.nan
+    ok: bool = False
+    error: str | None = None
+    lines: int = 0
+    pieces: int = 0
+
+    @property
+    def total(self) -> float:
+        """Seconds from the start to the end of the stream."""
+        return self.end - self.start
+
+
+def new_session(*, limit: int = 0) -> aiohttp.ClientSession:
+    """A session without aiohttp's default cap of 100 connections."""
+    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0, force_close=False)
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+
+
+def _content_of(line: bytes) -> tuple[bool, str | None]:
+    """(is an answer token, error message) for one NDJSON line."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return False, "invalid NDJSON line"
+    if not isinstance(obj, dict):
+        return False, "NDJSON line is not an object"
+    if "error" in obj:
+        return False, f"error line: {str(obj['error'])[:80]}"
+    delta = obj.get("delta")
+    return bool(isinstance(delta, dict) and delta.get("content")), None
+
+
+async def stream_once(
+    session: aiohttp.ClientSession,
+    target: Target,
+    start: float | None = None,
+    on_token: Callable[[], None] | None = None,
+) -> Sample:
+    """Send one request and read its whole stream; never raises (errors go in the sample).
+
+    `on_token` is called when the first answer token arrives.
+    """
+    sample = Sample(start=time.perf_counter() if start is None else start)
+    try:
+        async with asyncio.timeout(target.timeout):
+            await _read_stream(session, target, sample, on_token)
+    except TimeoutError:
+        sample.error = "timeout"
+    except aiohttp.ClientError as exc:
+        sample.error = f"{type(exc).__name__}"
+    except OSError as exc:
+        sample.error = f"{type(exc).__name__}: {exc.strerror}"
+    if math.isnan(sample.end):
+        sample.end = time.perf_counter()
+    sample.ok = sample.error is None
+    return sample
+
+
+async def _read_stream(
+    session: aiohttp.ClientSession,
+    target: Target,
+    sample: Sample,
+    on_token: Callable[[], None] | None,
+) -> None:
+    async with session.post(target.url, data=target.body, headers=JSON_HEADERS) as response:
+        sample.ttfb = time.perf_counter() - sample.start
+        if response.status != 200:
+            await response.read()
+            sample.error = f"HTTP {response.status}"
+            return
+        marker = target.marker
+        pending = b""  # bytes after the last newline
+        last = b""  # the last complete line
+        lines = pieces = 0
+        found = False
+        async for data in response.content.iter_any():
+            joined = pending + data if pending else data
+            end = joined.rfind(b"\n")
+            if end < 0:
+                pending = joined
+                continue
+            start = 0
+            while not found and start <= end:  # parse lines until the first token
+                cut = joined.index(b"\n", start)
+                last = joined[start:cut]
+                start = cut + 1
+                lines += 1
+                found, error = _content_of(last)
+                if error is not None:
+                    sample.error = error
+                    return
+                if found:
+                    pieces += last.count(marker)
+                    sample.ttft = time.perf_counter() - sample.start
+                    if on_token is not None:
+                        on_token()
+            if start <= end:  # complete lines after the first token: only counted
+                lines += joined.count(b"\n", start, end + 1)
+                pieces += joined.count(marker, start, end)
+                previous = joined.rfind(b"\n", start, end)
+                last = joined[previous + 1 if previous >= 0 else start : end]
+            pending = joined[end + 1 :]
+        sample.end = time.perf_counter()
+        sample.lines, sample.pieces = lines, pieces
+        if pending:
+            sample.error = "last line has no newline"
+        elif b'"error"' in last and _content_of(last)[1] is not None:
+            sample.error = _content_of(last)[1]
+        elif not found:
+            sample.error = "no answer token"
+        elif target.expected_pieces is not None and pieces != target.expected_pieces:
+            sample.error = f"{pieces} of {target.expected_pieces} chunks"
+
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Run:
+    """The samples of one load level and its measurement window (perf_counter seconds)."""
+
+    samples: list[Sample] = field(default_factory=list)
+    window_start: float = 0.0
+    window_end: float = 0.0
+    cut: int = 0  # requests still running at the end of the drain, cancelled
+
+    def in_window(self) -> list[Sample]:
+        """Requests that ended inside the window."""
+        return [s for s in self.samples if self.window_start <= s.end <= self.window_end]
+
+
+async def _window(run: Run, on_start: Hook | None, on_end: Hook | None) -> None:
+    await asyncio.sleep(max(0.0, run.window_start - time.perf_counter()))
+    if on_start is not None:
+        await on_start()
+    await asyncio.sleep(max(0.0, run.window_end - time.perf_counter()))
+    if on_end is not None:
+        await on_end()
+
+
+async def _finish(run: Run, tasks: Sequence[asyncio.Task[Any]], drain: float) -> None:
+    """Wait for the window and `drain` more seconds, then cancel what is still running."""
+    remaining = max(0.0, run.window_end - time.perf_counter()) + drain
+    _, pending = await asyncio.wait(tasks, timeout=remaining) if tasks else (set(), set())
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    run.cut = len(pending)
+
+
+async def closed_loop(
+    session: aiohttp.ClientSession,
+    target: Target,
+    concurrency: int,
+    *,
+    ramp: float,
+    warmup: float,
+    window: float,
+    drain: float,
+    on_start: Hook | None = None,
+    on_end: Hook | None = None,
+    connect_first: bool = True,
+) -> Run:
+    """`concurrency` clients, each sending its next request when the last one ended.
+
+    With `connect_first`, the clients' connections are opened before the clock starts (see
+    `preconnect`). Clients start spread over `ramp` seconds; the window opens after `warmup`
+    and lasts `window`; then no new requests start, and open ones get `drain` seconds to end.
+    """
+    if connect_first:
+        await preconnect(session, target.base_url, concurrency)
+    begin = time.perf_counter()
+    run = Run(window_start=begin + warmup, window_end=begin + warmup + window)
+
+    async def client(n: int) -> None:
+        await asyncio.sleep(ramp * n / concurrency)
+        while time.perf_counter() < run.window_end:
+            run.samples.append(await stream_once(session, target))
+
+    tasks = [asyncio.create_task(client(n)) for n in range(concurrency)]
+    window_task = asyncio.create_task(_window(run, on_start, on_end))
+    await _finish(run, tasks, drain)
+    await window_task
+    return run
+
+
+async def open_loop(
+    session: aiohttp.ClientSession,
+    target: Target,
+    rate: float,
+    *,
+    warmup: float,
+    window: float,
+    drain: float,
+    max_in_flight: int = 5000,
+    seed: int = 1,
+    on_start: Hook | None = None,
+    on_end: Hook | None = None,
+) -> Run:
+    """Poisson arrivals at `rate` per second, whatever the server's latency.
+
+    Each request's times count from its scheduled arrival, not from when it was sent, so a
+    slow generator or a full connection pool shows up as latency (no coordinated omission).
+    Arrivals beyond `max_in_flight` open requests are recorded as errors, not sent.
+    """
+    rng = random.Random(seed)
+    begin = time.perf_counter()
+    run = Run(window_start=begin + warmup, window_end=begin + warmup + window)
+    tasks: list[asyncio.Task[None]] = []
+    in_flight = 0
+
+    async def one(at: float) -> None:
+        nonlocal in_flight
+        in_flight += 1
+        try:
+            run.samples.append(await stream_once(session, target, start=at))
+        finally:
+            in_flight -= 1
+
+    window_task = asyncio.create_task(_window(run, on_start, on_end))
+    at = begin
+    while True:
+        at += rng.expovariate(rate)
+        if at >= run.window_end:
+            break
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        if in_flight >= max_in_flight:
+            run.samples.append(Sample(start=at, end=at, error="generator: too many in flight"))
+            continue
+        tasks.append(asyncio.create_task(one(at)))
+    await _finish(run, tasks, drain)
+    await window_task
+    return run
+
+
+@dataclass
+class LagProbe:
+    """Sends `GET path` every `interval` seconds on its own connection; records the latency.
+
+    With the app's event loop busy, a trivial request waits for its turn: its latency
+    approximates the loop's lag (plus one request's own cost). Start it before the load, so
+    its connection is already accepted when the server gets busy.
+    """
+
+    base_url: str
+    path: str = "/healthz"
+    interval: float = 0.1
+    timeout: float = 60.0
+    #: (start, seconds) of each probe; a probe cut short by `stop` counts as long as it ran.
+    probes: list[tuple[float, float]] = field(default_factory=list)
+    errors: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    session: aiohttp.ClientSession | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Probe until `stop` is set; `ready` is set once the connection is open."""
+        async with new_session(limit=1) as session:
+            self.session = session
+            try:
+                await self._get(session)
+            except (TimeoutError, aiohttp.ClientError, OSError):
+                self.errors += 1
+            self.ready.set()
+            while not stop.is_set():
+                start = time.perf_counter()
+                request = asyncio.create_task(self._get(session))
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({request, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if not request.done():
+                    request.cancel()
+                    self.probes.append((start, time.perf_counter() - start))
+                    await asyncio.gather(request, return_exceptions=True)
+                    return
+                if request.exception() is None:
+                    self.probes.append((start, time.perf_counter() - start))
+                else:
+                    self.errors += 1
+                wait = start + self.interval - time.perf_counter()
+                if wait > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=wait)
+
+    async def _get(self, session: aiohttp.ClientSession) -> None:
+        async with (
+            asyncio.timeout(self.timeout),
+            session.get(self.base_url + self.path) as response,
+        ):
+            await response.read()
+
+    async def fetch_json(self, path: str) -> Any:
+        """GET `path` on the probe's connection (no new connection while the server is busy)."""
+        assert self.session is not None, "run() first"
+        async with self.session.get(self.base_url + path) as response:
+            return await response.json() if response.status == 200 else None
+
+    def latencies(self, start: float, end: float) -> list[float]:
+        """Latencies of the probes sent between `start` and `end`."""
+        return [seconds for at, seconds in self.probes if start <= at <= end]
+
+
+async def preconnect(session: aiohttp.ClientSession, base_url: str, count: int) -> None:
+    """Open `count` keep-alive connections (concurrent `GET /healthz`) for the session's pool.
+
+    Under load, a server on uvloop accepts about one connection per event-loop iteration
+    (libuv >= 1.45 no longer accepts in a loop), so connections opened while it is saturated
+    wait in the accept queue for seconds: a closed loop opens its connections first, while
+    the server is idle, like a proxy's connection pool.
+    """
+
+    async def one() -> None:
+        async with session.get(base_url + "/healthz") as response:
+            await response.read()
+
+    await asyncio.gather(*(one() for _ in range(count)))
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100), linear between closest ranks; NaN when empty."""
+    data = sorted(v for v in values if not math.isnan(v))
+    if not data:
+        return math.nan
+    if len(data) == 1:
+        return data[0]
+    rank = (len(data) - 1) * q / 100.0
+    low = math.floor(rank)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (rank - low)
+
+
+def summary_ms(values: Sequence[float]) -> dict[str, float | None]:
+    """p50/p90/p99/max of seconds, in milliseconds (None when there is nothing)."""
+
+    def ms(value: float) -> float | None:
+        return None if math.isnan(value) else round(value * 1000, 2)
+
+    return {
+        "p50": ms(percentile(values, 50)),
+        "p90": ms(percentile(values, 90)),
+        "p99": ms(percentile(values, 99)),
+        "max": ms(max(values) if values else math.nan),
+    }

@@ -1,0 +1,55 @@
+"""The load benchmark's machinery at tiny scale: `python -m bench.load --smoke`.
+
+Fake upstreams in their own process, the app under Hypercorn against them, a closed loop at
+C=2, an open loop, a few held streams, the table, the JSON and the plot. No timing is asserted
+(the numbers belong to the machine); only that every stream completed and the results have
+their shape.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATS = {"p50", "p90", "p99", "max"}
+
+
+def test_smoke_run_completes_every_stream(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE_", "COVERAGE_"))}
+    done = subprocess.run(  # noqa: S603 - our own harness, fixed arguments
+        [sys.executable, "-m", "bench.load", "--smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| app-hypercorn | C=2 |" in done.stdout
+
+    results = json.loads((tmp_path / "load.json").read_text())
+    assert results["meta"]["workload"]["chunks"] == 5
+    closed, opened = results["levels"]
+    assert (closed["system"], closed["mode"]) == ("app-hypercorn", "closed")
+    assert closed["concurrency"] == 2
+    assert (opened["mode"], opened["rate_rps"]) == ("open", 5.0)
+    for level in (closed, opened):
+        assert level["completed"] > 0
+        assert level["errors"] == 0, level["error_kinds"]
+        for key in ("ttfb_ms", "ttft_ms", "total_ms", "app_added_ttft_ms", "healthz_ms"):
+            assert set(level[key]) >= STATS
+            assert level[key]["p50"] is not None
+        assert level["app_cpu_ms_per_answer"] is not None
+        assert level["worker_rss_mb"] > 0
+
+    (hold,) = results["hold"]
+    assert hold["streams"] == hold["peak_open"] == hold["completed"] == 4
+    assert hold["errors"] == 0
+    assert results["targets"]
+    assert all("met" in target for target in results["targets"])
+    assert (tmp_path / "load.png").stat().st_size > 10_000
