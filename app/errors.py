@@ -110,7 +110,7 @@ def _from_openai(exc: openai.OpenAIError) -> AppError:
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
-        return UpstreamTimeoutError()
+        return UpstreamUnavailableError() if _refused(exc) else UpstreamTimeoutError()
     if isinstance(exc, openai.APIConnectionError):
         return UpstreamUnavailableError()
     if isinstance(exc, openai.RateLimitError):
@@ -122,6 +122,22 @@ def _from_openai(exc: openai.OpenAIError) -> AppError:
     if isinstance(exc, openai.NotFoundError):
         return UpstreamError(_NOT_FOUND_MESSAGE)
     return UpstreamError()
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a "timeout" was a refused or unresolvable connection underneath.
+
+    The SDK's aiohttp transport maps every aiohttp connection error, a refused one included,
+    to a connect timeout; the cause chain still says what happened.
+    """
+    from aiohttp import ClientConnectorError
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ClientConnectorError | ConnectionRefusedError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def is_content_filter(code: object, body: object = None) -> bool:

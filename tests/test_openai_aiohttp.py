@@ -65,3 +65,19 @@ async def test_disconnect_closes_the_model_stream(client: Client, model: FakeOpe
         await asyncio.sleep(0.05)
     assert model.streams_cut == 1
     assert model.streams_finished == 0
+
+
+async def test_a_refused_connection_is_503_not_a_timeout(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(
+        chat_provider="openai",
+        openai_base_url="http://127.0.0.1:9/v1",  # nothing listens on the discard port
+        openai_api_key="k",
+        openai_chat_model="fake-model",
+        openai_transport="aiohttp",
+    )
+    client: Client = await serve(settings)
+    response = await client.post("/ask/stream", json=chat_body("deductible?"))
+    assert response.status_code == 503
+    assert "could not be reached" in (await response.get_json())["error"]
