@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench-ingest` (ingestion throughput); the load harness comes later."""
+"""Benchmarks: `make bench` (concurrency: `python -m bench.load`) and `make bench-ingest`."""

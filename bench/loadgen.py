@@ -183,6 +183,7 @@ class Run:
     window_start: float = 0.0
     window_end: float = 0.0
     cut: int = 0  # requests still running at the end of the drain, cancelled
+    preconnected: int = 0  # connections opened first, with one `GET /healthz` each
 
     def in_window(self) -> list[Sample]:
         """Requests that ended inside the window."""
@@ -231,6 +232,7 @@ async def closed_loop(
         await preconnect(session, target.base_url, concurrency)
     begin = time.perf_counter()
     run = Run(window_start=begin + warmup, window_end=begin + warmup + window)
+    run.preconnected = concurrency if connect_first else 0
 
     async def client(n: int) -> None:
         await asyncio.sleep(ramp * n / concurrency)

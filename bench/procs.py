@@ -185,3 +185,20 @@ def own_cpu_seconds() -> float:
     """CPU time used by this process (the load generator)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def core_times() -> dict[int, tuple[float, float]]:
+    """Per core: (busy seconds, stolen seconds) since boot, from /proc/stat.
+
+    Busy is user + nice + system + irq + softirq + steal: everything but idle and iowait.
+    Minus the CPU of our own processes on that core, it is what something else used.
+    """
+    out: dict[int, tuple[float, float]] = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *fields = line.split()
+        if not name.startswith("cpu") or name == "cpu":
+            continue
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+        busy = user + nice + system + irq + softirq + steal
+        out[int(name[3:])] = (busy / CLOCK_TICKS, steal / CLOCK_TICKS)
+    return out

@@ -11,6 +11,7 @@ from typing import Any
 
 Results = dict[str, Any]
 PRIMARY = ("app-gunicorn", "app-hypercorn")
+DISTURBED = 0.05  # share of the app core used by other processes that makes a level suspect
 COLORS = {
     "app-gunicorn": "tab:blue",
     "app-hypercorn": "tab:cyan",
@@ -40,8 +41,19 @@ def level_line(level: dict[str, Any]) -> str:
         f"  added TTFT {_pair(level['app_added_ttft_ms'], 1)} ms"
         f"  CPU {_ms(level['app_cpu_ms_per_answer'], 2)} ms/answer ({level['app_cpu_util']:.0%})"
         f"  errors {level['errors']}  gen {level['loadgen_cpu_util']:.0%}"
-        f" fakes {level['fakes_cpu_util']:.0%}"
+        f" fakes {level['fakes_cpu_util']:.0%}{_disturbed(level)}"
     )
+
+
+def _disturbed(level: dict[str, Any]) -> str:
+    """A warning when something else used the app's core, or the worker was replaced."""
+    notes = []
+    other = (level.get("interference") or {}).get("app_core_other", 0.0)
+    if other >= DISTURBED:
+        notes.append(f"{other:.0%} of the app core used by other processes")
+    if level.get("worker_recycled"):
+        notes.append("worker recycled (max_requests)")
+    return f"  [{'; '.join(notes)}]" if notes else ""
 
 
 def hold_line(hold: dict[str, Any]) -> str:
@@ -57,7 +69,7 @@ def hold_line(hold: dict[str, Any]) -> str:
 HEADER = (
     "| system | load | rps | % of C/latency | TTFB p50/p99 ms | TTFT p50/p99 ms | "
     "total p50/p99 ms | app-added TTFT p50/p99 ms | app CPU ms/answer | app CPU | "
-    "healthz p99 ms | RSS MB | errors | generator CPU | fakes CPU |"
+    "healthz p99 ms | RSS MB | errors | generator CPU | fakes CPU | app core: other |"
 )
 
 
@@ -81,7 +93,8 @@ def table(results: Results) -> str:
             f"{_pair(level['total_ms'])} | {_pair(level['app_added_ttft_ms'], 1)} | "
             f"{_ms(level['app_cpu_ms_per_answer'], 2)} | {level['app_cpu_util']:.0%} | "
             f"{_ms(healthz.get('p99'), 1)} | {level['worker_rss_mb']:.0f} | {level['errors']} | "
-            f"{level['loadgen_cpu_util']:.0%} | {level['fakes_cpu_util']:.0%} |"
+            f"{level['loadgen_cpu_util']:.0%} | {level['fakes_cpu_util']:.0%} | "
+            f"{_other(level)} |"
         )
     lines = ["\n".join(rows)]
     if results.get("hold"):
@@ -98,6 +111,14 @@ def table(results: Results) -> str:
                 f"{hold['rss_at_peak_mb']} | {_ms(hold['rss_per_open_stream_kb'], 1)} |"
             )
     return "\n".join(lines)
+
+
+def _other(level: dict[str, Any]) -> str:
+    other = (level.get("interference") or {}).get("app_core_other")
+    text = "-" if other is None else f"{other:.0%}"
+    if level.get("worker_recycled"):
+        text += " (worker recycled)"
+    return text
 
 
 # ---------------------------------------------------------------------- targets
@@ -173,7 +194,13 @@ def targets(results: Results, workload: Any) -> list[dict[str, Any]]:
             )
         ours = [lv for lv in closed if lv["system"] == system and lv["errors"] == 0]
         if flask and ours:
-            base = max(flask, key=lambda lv: lv["throughput_rps"])
+            # Flask's best point: its lowest p99 among levels within 10% of its top throughput
+            # (more clients than workers only add queueing, so p99 grows, throughput does not).
+            top = max(lv["throughput_rps"] for lv in flask)
+            base = min(
+                (lv for lv in flask if lv["throughput_rps"] >= 0.9 * top),
+                key=lambda lv: lv["total_ms"]["p99"],
+            )
             p99 = base["total_ms"]["p99"]
             fit = [
                 lv
