@@ -3,7 +3,11 @@
     AppError                      status + a message safe to show a person
     ├── BadRequestError           400: the request asks for something this server cannot do
     ├── ContentFilteredError      400: the model provider's content filter refused
+    ├── UnauthorizedError         401: no valid token where one is needed (WWW-Authenticate)
+    ├── ForbiddenError            403: a valid caller this server cannot serve
     ├── NotFoundError             404
+    ├── PayloadTooLargeError      413
+    ├── UnsupportedTypeError      415
     └── UpstreamError             a model, search or storage call failed
         ├── UpstreamThrottledError    429
         ├── UpstreamUnavailableError  503: could not connect
@@ -49,9 +53,45 @@ class ContentFilteredError(AppError):
     )
 
 
+class UnauthorizedError(AppError):
+    """401; `error_code` is RFC 6750's `error` for the WWW-Authenticate header, if any."""
+
+    status = 401
+    message = "Sign in to use this service."
+
+    def __init__(self, message: str | None = None, *, error_code: str | None = None) -> None:
+        super().__init__(message)
+        self.error_code = error_code
+
+    @property
+    def www_authenticate(self) -> str:
+        """The `WWW-Authenticate` header value (RFC 6750)."""
+        if self.error_code is None:
+            return 'Bearer realm="ragchat"'
+        description = self.message.replace('"', "'")
+        return (
+            f'Bearer realm="ragchat", error="{self.error_code}", error_description="{description}"'
+        )
+
+
+class ForbiddenError(AppError):
+    status = 403
+    message = "You are signed in, but this server cannot serve your account."
+
+
 class NotFoundError(AppError):
     status = 404
     message = "Not found."
+
+
+class PayloadTooLargeError(AppError):
+    status = 413
+    message = "The request body is too large."
+
+
+class UnsupportedTypeError(AppError):
+    status = 415
+    message = "This type of file is not supported."
 
 
 class UpstreamError(AppError):

@@ -13,12 +13,13 @@ from quart import Quart, Response, request
 from quart_schema import Info, QuartSchema, RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AppError, BadRequestError, to_app_error
+from app.auth import middleware as auth_middleware
+from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_error
 from app.logs import configure_logging, new_request_id, request_id
 from app.reporting import report
-from app.routes import answers, content, meta, spa
+from app.routes import answers, auth_setup, content, meta, spa
 from app.schemas import ErrorResponse
-from app.services import EXTENSION_KEY, open_services
+from app.services import EXTENSION_KEY, get_services, open_services
 from app.settings import Settings, load_settings
 from app.telemetry import configure_telemetry
 
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         scalar_ui_path=None,
         swagger_ui_path="/docs",
     )
-    for blueprint in (answers.bp, meta.bp, content.bp, spa.bp):
+    for blueprint in (answers.bp, meta.bp, auth_setup.bp, content.bp, spa.bp):
         app.register_blueprint(blueprint)
 
     @app.while_serving
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Quart:
     @app.before_request
     async def assign_request_id() -> None:
         request_id.set(new_request_id(request.headers.get("X-Request-ID")))
+
+    auth_middleware.install(app, settings, lambda: get_services().authenticator)
 
     @app.after_request
     async def add_request_id(response: Response) -> Response:
@@ -82,7 +85,10 @@ async def _error_response(exc: Exception) -> Response:
         report(error, exc, request_id.get())
         status, message = error.status, error.message
     body = ErrorResponse(error=message).model_dump_json()
-    return Response(body, status=status, content_type="application/json")
+    response = Response(body, status=status, content_type="application/json")
+    if isinstance(exc, UnauthorizedError):
+        response.headers["WWW-Authenticate"] = exc.www_authenticate
+    return response
 
 
 def _describe_invalid(exc: Exception) -> str:

@@ -7,11 +7,14 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
+import aiohttp
 from openai import AsyncOpenAI
 from quart import current_app
 
 from app import clients
 from app.approaches.base import ApproachConfig, AskApproach, ChatApproach
+from app.auth.middleware import Authenticator, token_rules
+from app.auth.tokens import IssuerUnavailableError, TokenValidator
 from app.content import ContentStore
 from app.content.blob import BlobContentStore
 from app.content.local import LocalContentStore
@@ -22,7 +25,7 @@ from app.models.openai import OpenAIChatModel
 from app.search import Retriever
 from app.search.azure import AzureSearchRetriever
 from app.search.local import LocalIndex
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 from app.tokens import encoding
 
 EXTENSION_KEY = "ragchat.services"
@@ -39,6 +42,7 @@ class Services:
     content: ContentStore | None
     chat: ChatApproach
     ask: AskApproach
+    authenticator: Authenticator | None = None
 
 
 async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
@@ -116,6 +120,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         and settings.azure_search_semantic_ranker,
     )
     await asyncio.to_thread(encoding)  # load the tokenizer now, not in the first request
+    authenticator = await open_authenticator(settings, stack) if settings.login_enabled else None
     return Services(
         settings=settings,
         model=model,
@@ -124,7 +129,30 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         content=content,
         chat=ChatApproach(retriever=retriever, model=model, embedder=embedder, config=config),
         ask=AskApproach(retriever=retriever, model=model, embedder=embedder, config=config),
+        authenticator=authenticator,
     )
+
+
+async def open_authenticator(settings: Settings, stack: AsyncExitStack) -> Authenticator:
+    """Read the issuer's keys now, so a wrong or unreachable issuer stops start-up, clearly."""
+    rules = token_rules(settings)
+    session = aiohttp.ClientSession(trust_env=True)
+    stack.push_async_callback(session.close)
+    validator = TokenValidator(
+        rules=rules,
+        session=session,
+        timeout=settings.auth_http_timeout_seconds,
+        keys_ttl=settings.auth_jwks_ttl_seconds,
+    )
+    try:
+        await validator.start()
+    except IssuerUnavailableError as exc:
+        variable = "AUTH_ISSUER" if settings.auth_provider == "oidc" else "AZURE_AUTH_TENANT_ID"
+        raise SettingsError(
+            f"{variable}: cannot read the sign-in keys from {rules.discovery_url} "
+            f"within {settings.auth_http_timeout_seconds:g} s ({exc.message})"
+        ) from exc
+    return Authenticator(validator=validator, settings=settings)
 
 
 def get_services() -> Services:

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ChatProvider = Literal["extractive", "openai", "azure"]
 SearchBackend = Literal["local", "azure"]
 EmbeddingProvider = Literal["openai", "azure"]
+AuthProvider = Literal["none", "entra", "oidc"]
 
 
 class SettingsError(Exception):
@@ -66,6 +67,28 @@ class Settings(BaseSettings):
     # Client id of a user-assigned managed identity (Container Apps sets it for the app).
     azure_client_id: str | None = None
 
+    # Login and access control (docs/auth.md). `entra` is Microsoft Entra ID; `oidc` any
+    # OpenID Connect provider that serves /.well-known/openid-configuration.
+    auth_provider: AuthProvider = "none"
+    auth_required: bool = False
+    azure_auth_tenant_id: str | None = None
+    azure_server_app_id: str | None = None
+    azure_client_app_id: str | None = None
+    # For `oidc`; with `entra` AUTH_ISSUER overrides the Entra issuer (sovereign clouds, tests).
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+    auth_client_id: str | None = None
+    auth_scopes: str = "openid profile"
+    auth_groups_claim: str = Field(default="groups", min_length=1)
+    # How long the issuer's keys are trusted before they are fetched again.
+    auth_jwks_ttl_seconds: float = Field(default=3600.0, ge=60)
+    auth_http_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
+    # Users' own documents (needs login): size limit per file; the Azure container for them.
+    user_upload: bool = False
+    user_upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    azure_user_storage_container: str = "user-content"
+
     # Behaviour.
     allow_prompt_template: bool = False
     history_token_budget: int = Field(default=3000, ge=100, le=100_000)
@@ -81,6 +104,11 @@ class Settings(BaseSettings):
         if self.openai_embed_model:
             return "openai"
         return None
+
+    @property
+    def login_enabled(self) -> bool:
+        """Whether callers may log in (and documents are filtered by who they are)."""
+        return self.auth_provider != "none"
 
     @property
     def local_index_path(self) -> Path:
@@ -107,6 +135,7 @@ class Settings(BaseSettings):
             missing.append("AZURE_OPENAI_ENDPOINT (for Azure OpenAI)")
         if self.search_backend == "azure" and not self.azure_search_endpoint:
             missing.append("AZURE_SEARCH_ENDPOINT (SEARCH_BACKEND=azure)")
+        missing.extend(self._missing_auth())
         if missing:
             raise ValueError("missing setting: " + "; ".join(missing))
         if self.azure_openai_embed_deployment and self.openai_embed_model:
@@ -114,7 +143,35 @@ class Settings(BaseSettings):
                 "AZURE_OPENAI_EMBED_DEPLOYMENT and OPENAI_EMBED_MODEL are both set: "
                 "choose one embedding model"
             )
+        if self.auth_required and not self.login_enabled:
+            raise ValueError("AUTH_REQUIRED=true needs AUTH_PROVIDER=entra or oidc")
+        if self.user_upload and not self.login_enabled:
+            raise ValueError(
+                "USER_UPLOAD=true needs login (AUTH_PROVIDER=entra or oidc): "
+                "uploads belong to a user"
+            )
+        if self.auth_issuer and not self.auth_issuer.startswith(("https://", "http://")):
+            raise ValueError("AUTH_ISSUER must be an http(s) URL")
         return self
+
+    def _missing_auth(self) -> list[str]:
+        if self.auth_provider == "entra":
+            names = {
+                "AZURE_AUTH_TENANT_ID": self.azure_auth_tenant_id,
+                "AZURE_SERVER_APP_ID": self.azure_server_app_id,
+                "AZURE_CLIENT_APP_ID": self.azure_client_app_id,
+            }
+        elif self.auth_provider == "oidc":
+            names = {
+                "AUTH_ISSUER": self.auth_issuer,
+                "AUTH_AUDIENCE": self.auth_audience,
+                "AUTH_CLIENT_ID": self.auth_client_id,
+            }
+        else:
+            return []
+        return [
+            f"{name} (AUTH_PROVIDER={self.auth_provider})" for name, v in names.items() if not v
+        ]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -31,7 +31,16 @@ from app.ingest.pipeline import FileResult, Pipeline, chunk_key_prefix
 INDEX = "gptkbindex"
 CONTAINER = "content"
 SEMANTIC = "my-semantic-config"
-DOC_FIELDS = {"@search.action", "id", "content", "category", "sourcepage", "sourcefile"}
+DOC_FIELDS = {
+    "@search.action",
+    "id",
+    "content",
+    "category",
+    "sourcepage",
+    "sourcefile",
+    "oids",
+    "groups",
+}
 
 FILES: dict[str, str] = {
     "guide.md": "# Guide\n\nEmployees get twenty days of paid vacation.\n",

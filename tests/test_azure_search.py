@@ -62,12 +62,15 @@ async def test_text_search_sends_query_filter_and_top(
     hits = await retriever.search(
         SearchOptions(
             query="plus deductible", top=2, include_category="bene'fits", exclude_category="x"
-        )
+        ),
+        user=None,
     )
     sent = fake.last_search
     assert sent["search"] == "plus deductible"
     assert sent["top"] == 2
-    assert sent["filter"] == "category eq 'bene''fits' and category ne 'x'"
+    assert sent["filter"] == (
+        "(not oids/any() and not groups/any()) and category eq 'bene''fits' and category ne 'x'"
+    )
     assert "queryType" not in sent
     assert "vectorQueries" not in sent
     assert [h.sourcepage for h in hits] == ["health-plans.pdf#page=2", "benefits-overview.md"]
@@ -85,7 +88,8 @@ async def test_semantic_hybrid_with_captions_and_minimum_reranker_score(
             semantic_ranker=True,
             semantic_captions=True,
             minimum_reranker_score=2.0,
-        )
+        ),
+        user=None,
     )
     sent = fake.last_search
     assert sent["queryType"] == "semantic"
@@ -101,7 +105,7 @@ async def test_semantic_hybrid_with_captions_and_minimum_reranker_score(
 async def test_vector_only_search_sends_no_text(
     fake: FakeAzureSearch, retriever: AzureSearchRetriever
 ) -> None:
-    await retriever.search(SearchOptions(query="ignored", mode="vectors", vector=[1.0]))
+    await retriever.search(SearchOptions(query="ignored", mode="vectors", vector=[1.0]), user=None)
     assert fake.last_search.get("search") in (None, "")
     assert "vectorQueries" in fake.last_search
 

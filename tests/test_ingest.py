@@ -121,7 +121,9 @@ def search(index_dir: Path, query: str) -> list[str]:
 async def _search(index_dir: Path, query: str) -> list[str]:
     index = await LocalIndex.open(index_dir / "index.sqlite3")
     try:
-        return [h.sourcepage for h in await index.search(SearchOptions(query=query, top=5))]
+        return [
+            h.sourcepage for h in await index.search(SearchOptions(query=query, top=5), user=None)
+        ]
     finally:
         await index.close()
 

@@ -42,22 +42,25 @@ async def index(tmp_path: Path) -> LocalIndex:
 
 
 async def test_text_search_ranks_by_bm25(index: LocalIndex) -> None:
-    hits = await index.search(SearchOptions(query="what is the deductible?", top=5))
+    hits = await index.search(SearchOptions(query="what is the deductible?", top=5), user=None)
     assert [h.id for h in hits][:2] in (["doc-1", "doc-4"], ["doc-4", "doc-1"])
     assert all(h.score and h.score > 0 for h in hits)
     await index.close()
 
 
 async def test_query_syntax_is_not_interpreted(index: LocalIndex) -> None:
-    hits = await index.search(SearchOptions(query='deductible" OR content:* NEAR(', top=5))
+    hits = await index.search(
+        SearchOptions(query='deductible" OR content:* NEAR(', top=5), user=None
+    )
     assert {h.id for h in hits} == {"doc-1", "doc-4"}
-    assert await index.search(SearchOptions(query="the of and", top=5)) == []
+    assert await index.search(SearchOptions(query="the of and", top=5), user=None) == []
     await index.close()
 
 
 async def test_vector_search_uses_cosine_similarity(index: LocalIndex) -> None:
     hits = await index.search(
-        SearchOptions(query="", mode="vectors", vector=[0.1, 0.9, 0.0], top=2)
+        SearchOptions(query="", mode="vectors", vector=[0.1, 0.9, 0.0], top=2),
+        user=None,
     )
     assert [h.id for h in hits] == ["doc-2", "doc-4"]
     await index.close()
@@ -65,7 +68,8 @@ async def test_vector_search_uses_cosine_similarity(index: LocalIndex) -> None:
 
 async def test_hybrid_fuses_both_rankings(index: LocalIndex) -> None:
     hits = await index.search(
-        SearchOptions(query="hotels", mode="hybrid", vector=[0.0, 0.0, 1.0], top=3)
+        SearchOptions(query="hotels", mode="hybrid", vector=[0.0, 0.0, 1.0], top=3),
+        user=None,
     )
     assert hits[0].id == "doc-3"
     assert hits[0].score == pytest.approx(2 / 61)
@@ -73,24 +77,34 @@ async def test_hybrid_fuses_both_rankings(index: LocalIndex) -> None:
 
 
 async def test_category_filters(index: LocalIndex) -> None:
-    only = await index.search(SearchOptions(query="deductible", include_category="benefits"))
+    only = await index.search(
+        SearchOptions(query="deductible", include_category="benefits"), user=None
+    )
     assert [h.id for h in only] == ["doc-1"]
-    without = await index.search(SearchOptions(query="deductible", exclude_category="benefits"))
+    without = await index.search(
+        SearchOptions(query="deductible", exclude_category="benefits"), user=None
+    )
     assert [h.id for h in without] == ["doc-4"]  # uncategorised chunks are not excluded
-    tricky = await index.search(SearchOptions(query="deductible", include_category="x' OR 1=1 --"))
+    tricky = await index.search(
+        SearchOptions(query="deductible", include_category="x' OR 1=1 --"), user=None
+    )
     assert tricky == []
     await index.close()
 
 
 async def test_minimum_score_and_top(index: LocalIndex) -> None:
-    assert len(await index.search(SearchOptions(query="deductible dollars", top=1))) == 1
-    assert await index.search(SearchOptions(query="deductible", minimum_search_score=1e9)) == []
+    assert len(await index.search(SearchOptions(query="deductible dollars", top=1), user=None)) == 1
+    assert (
+        await index.search(SearchOptions(query="deductible", minimum_search_score=1e9), user=None)
+        == []
+    )
     await index.close()
 
 
 async def test_replacing_a_file_swaps_its_chunks_and_vectors(index: LocalIndex) -> None:
     before = await index.search(
-        SearchOptions(query="", mode="vectors", vector=[0.0, 1.0, 0.0], top=1)
+        SearchOptions(query="", mode="vectors", vector=[0.0, 1.0, 0.0], top=1),
+        user=None,
     )
     assert before[0].id == "doc-2"
     await index.replace_file(
@@ -98,10 +112,11 @@ async def test_replacing_a_file_swaps_its_chunks_and_vectors(index: LocalIndex) 
     )
     assert await index.file_hash("doc.pdf") == "hash-2"
     after = await index.search(
-        SearchOptions(query="", mode="vectors", vector=[0.0, 1.0, 0.0], top=5)
+        SearchOptions(query="", mode="vectors", vector=[0.0, 1.0, 0.0], top=5),
+        user=None,
     )
     assert [h.id for h in after] == ["doc-9"]
-    assert await index.search(SearchOptions(query="deductible")) == []
+    assert await index.search(SearchOptions(query="deductible"), user=None) == []
     assert await index.remove_file("doc.pdf") == 1
     assert await index.sourcefiles() == []
     await index.close()
@@ -109,10 +124,15 @@ async def test_replacing_a_file_swaps_its_chunks_and_vectors(index: LocalIndex) 
 
 async def test_vectors_written_by_another_connection_are_seen(tmp_path: Path) -> None:
     reader = await LocalIndex.open(tmp_path / "i.sqlite3")
-    assert await reader.search(SearchOptions(query="", mode="vectors", vector=[1.0, 0.0])) == []
+    assert (
+        await reader.search(SearchOptions(query="", mode="vectors", vector=[1.0, 0.0]), user=None)
+        == []
+    )
     writer = await LocalIndex.open(tmp_path / "i.sqlite3")
     await writer.replace_file("doc.pdf", "h", [chunk(1, "text", [1.0, 0.0])])
-    hits = await reader.search(SearchOptions(query="", mode="vectors", vector=[1.0, 0.0]))
+    hits = await reader.search(
+        SearchOptions(query="", mode="vectors", vector=[1.0, 0.0]), user=None
+    )
     assert [h.id for h in hits] == ["doc-1"]
     await writer.close()
     await reader.close()

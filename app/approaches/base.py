@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.approaches.history import trim_history
+from app.auth import User
 from app.errors import BadRequestError
 from app.events import ContextEvent, DeltaEvent, Event, FollowupEvent
 from app.models import AnswerPrompt, ChatModel
@@ -57,13 +58,16 @@ class Approach:
         """The earlier turns the model sees."""
         raise NotImplementedError
 
-    async def run(self, request: ChatRequest) -> AsyncGenerator[Event, None]:
-        """Yield the context, then the answer's pieces, then follow-up questions if asked."""
+    async def run(self, request: ChatRequest, *, user: User | None) -> AsyncGenerator[Event, None]:
+        """Yield the context, then the answer's pieces, then follow-up questions if asked.
+
+        Only what `user` (None: anonymous) may read is searched, cited or shown in thoughts.
+        """
         overrides = request.context.overrides
         self._check(overrides)
         query = await self.search_query(request.messages)
         options, notes = await self._search_options(query, overrides)
-        hits = await self._retriever.search(options)
+        hits = await self._retriever.search(options, user=user)
         prompt = AnswerPrompt(
             kind=self.kind,
             question=request.messages[-1].content,

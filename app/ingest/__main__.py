@@ -18,6 +18,7 @@ from app.content.local import LocalContentStore
 from app.ingest.indexers import Indexer, LocalIndexer
 from app.ingest.pipeline import FileResult, Pipeline, discover
 from app.logs import configure_logging
+from app.search.access import AccessList
 from app.search.local import LocalIndex
 from app.settings import SearchBackend, Settings, SettingsError, load_settings
 
@@ -41,6 +42,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="files or folders (default: data/)",
     )
     parser.add_argument("--category", help="category to tag the chunks with")
+    parser.add_argument(
+        "--acl-user",
+        metavar="OID",
+        action="append",
+        default=[],
+        help="a user id that may read the files (repeatable; files with a sidecar "
+        ".acl.json use that instead; see docs/auth.md)",
+    )
+    parser.add_argument(
+        "--acl-group",
+        metavar="GID",
+        action="append",
+        default=[],
+        help="a group id whose members may read the files (repeatable)",
+    )
     parser.add_argument("--backend", choices=["local", "azure"], help="default: SEARCH_BACKEND")
     parser.add_argument(
         "--remove",
@@ -156,6 +172,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 indexer=indexer,
                 embedder=embedder,
                 category=args.category,
+                access=AccessList.of(args.acl_user, args.acl_group),
                 executor=executor,
                 concurrency=max(2, args.workers * 2),
                 on_result=progress.advance,

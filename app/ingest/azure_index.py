@@ -33,7 +33,7 @@ from azure.search.documents.models import IndexingResult
 from azure.storage.blob.aio import ContainerClient
 
 from app.content.blob import BlobContentStore
-from app.search.local import Chunk
+from app.search.base import Chunk
 from app.search.odata import quote
 
 UPLOAD_BATCH = 500
@@ -225,6 +225,9 @@ def _document(chunk: Chunk) -> dict[str, Any]:
         "category": chunk.category,
         "sourcepage": chunk.sourcepage,
         "sourcefile": chunk.sourcefile,
+        # Always sent, empty too: a merge must not keep the lists of an older version.
+        "oids": list(chunk.access.oids),
+        "groups": list(chunk.access.groups),
     }
     if chunk.embedding is not None:
         document["embedding"] = list(chunk.embedding)

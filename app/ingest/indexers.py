@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from app.content.local import LocalContentStore
-from app.search.local import Chunk, LocalIndex
+from app.search.base import Chunk
+from app.search.local import LocalIndex
 
 
 class Indexer(Protocol):

@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from app.content.base import clean_name
 from app.errors import NotFoundError
+from app.ingest.access import access_for, is_sidecar
 from app.ingest.indexers import Indexer
 from app.ingest.parsers import ParseError, is_supported, parser_for
 from app.ingest.splitter import TextChunk, split_pages
-from app.search.local import Chunk
+from app.search.access import AccessList
+from app.search.base import Chunk
 
 if TYPE_CHECKING:
     from app.models.embeddings import Embedder
@@ -47,6 +49,14 @@ class FileResult:
     pages: int = 0
     size: int = 0
     reason: str | None = None
+
+
+class SourceFile(NamedTuple):
+    """A file to ingest: where it is, the name it is stored and cited by, its top folder."""
+
+    path: Path
+    name: str
+    root: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,7 @@ class Pipeline:
         indexer: Indexer,
         embedder: Embedder | None = None,
         category: str | None = None,
+        access: AccessList | None = None,
         executor: Executor | None = None,
         concurrency: int = 4,
         on_result: Callable[[FileResult], None] | None = None,
@@ -85,6 +96,7 @@ class Pipeline:
         self._indexer = indexer
         self._embedder = embedder
         self._category = category
+        self._access = access or AccessList()  # for files without a sidecar
         self._executor = executor
         self._files = asyncio.Semaphore(concurrency)
         self._embeds = asyncio.Semaphore(EMBED_PARALLEL)
@@ -94,23 +106,25 @@ class Pipeline:
         """Ingest every file under `paths`; one failing file does not stop the others."""
         return await self.ingest_files(list(discover(paths)))
 
-    async def ingest_files(self, files: Sequence[tuple[Path, str]]) -> list[FileResult]:
-        """Ingest (path, stored name) pairs, as `discover` lists them."""
+    async def ingest_files(self, files: Sequence[SourceFile]) -> list[FileResult]:
+        """Ingest files as `discover` lists them."""
         known = await self._indexer.file_hashes()
         # Hash every file in one worker thread first: an unchanged file then costs neither a
         # task nor a thread hop of its own, which keeps a re-run of a big corpus quick.
-        hashes = await asyncio.to_thread(_hash_files, [path for path, _ in files])
+        hashes = await asyncio.to_thread(_hash_files, files, self._access)
         results: dict[int, FileResult] = {}
         changed = []
-        for n, ((path, name), (sha256, size)) in enumerate(zip(files, hashes, strict=True)):
-            if sha256 is not None and known.get(name) == sha256:
+        for n, (file, (version, size, access)) in enumerate(zip(files, hashes, strict=True)):
+            if isinstance(access, ParseError):
+                results[n] = self._report(FileResult(file.name, "failed", reason=str(access)))
+            elif version is not None and known.get(file.name) == version:
                 results[n] = self._report(
-                    FileResult(name, "skipped", size=size, reason="unchanged")
+                    FileResult(file.name, "skipped", size=size, reason="unchanged")
                 )
             else:
-                changed.append((n, path, name))
+                changed.append((n, file, access))
         done = await asyncio.gather(
-            *(self._guarded(p, name, known.get(name)) for _, p, name in changed)
+            *(self._guarded(f.path, f.name, a, known.get(f.name)) for _, f, a in changed)
         )
         results.update((n, result) for (n, _, _), result in zip(changed, done, strict=True))
         return [results[n] for n in range(len(files))]
@@ -120,10 +134,12 @@ class Pipeline:
             self._on_result(result)
         return result
 
-    async def _guarded(self, path: Path, sourcefile: str, known_hash: str | None) -> FileResult:
+    async def _guarded(
+        self, path: Path, sourcefile: str, access: AccessList, known_hash: str | None
+    ) -> FileResult:
         async with self._files:
             try:
-                result = await self.ingest_file(path, sourcefile, known_hash)
+                result = await self.ingest_file(path, sourcefile, access, known_hash)
             except ParseError as exc:
                 result = FileResult(sourcefile, "failed", reason=str(exc))
             except OSError as exc:
@@ -139,26 +155,43 @@ class Pipeline:
         return self._report(result)
 
     async def ingest_file(
-        self, path: Path, sourcefile: str, known_hash: str | None = None
+        self,
+        path: Path,
+        sourcefile: str,
+        access: AccessList | None = None,
+        known_hash: str | None = None,
     ) -> FileResult:
-        """Ingest one file, unless its content hash is `known_hash`, the one already indexed."""
+        """Ingest one file, unless its version is `known_hash`, the one already indexed."""
         if not is_supported(sourcefile):
             return FileResult(sourcefile, "failed", reason=f"unsupported format '{path.suffix}'")
+        data = await asyncio.to_thread(path.read_bytes)
+        return await self.ingest_data(sourcefile, data, access or self._access, known_hash)
+
+    async def ingest_data(
+        self, sourcefile: str, data: bytes, access: AccessList, known_hash: str | None = None
+    ) -> FileResult:
+        """Ingest a file's bytes under `sourcefile`, readable by `access`; ParseError if it
+        cannot be parsed."""
+        if not is_supported(sourcefile):
+            suffix = Path(sourcefile).suffix
+            return FileResult(sourcefile, "failed", reason=f"unsupported format '{suffix}'")
         if not _citable(sourcefile):
             reason = "the name cannot be cited (it has a '#' or a leading or trailing space)"
             return FileResult(sourcefile, "failed", reason=reason)
-        data, sha256 = await asyncio.to_thread(_read_and_hash, path)
-        if known_hash == sha256:
+        version = file_version(hashlib.sha256(data).hexdigest(), access)
+        if known_hash == version:
             return FileResult(sourcefile, "skipped", size=len(data), reason="unchanged")
         loop = asyncio.get_running_loop()
         parsed = await loop.run_in_executor(self._executor, parse_and_split, sourcefile, data)
-        chunks = await self._chunks(sourcefile, parsed.chunks)
-        await self._indexer.index_file(sourcefile, sha256, data, chunks)
+        chunks = await self._chunks(sourcefile, parsed.chunks, access)
+        await self._indexer.index_file(sourcefile, version, data, chunks)
         return FileResult(
             sourcefile, "indexed", chunks=len(chunks), pages=parsed.pages, size=len(data)
         )
 
-    async def _chunks(self, sourcefile: str, pieces: Sequence[TextChunk]) -> list[Chunk]:
+    async def _chunks(
+        self, sourcefile: str, pieces: Sequence[TextChunk], access: AccessList
+    ) -> list[Chunk]:
         vectors: list[list[float] | None] = [None] * len(pieces)
         if self._embedder is not None:
             batches = range(0, len(pieces), EMBED_BATCH)
@@ -175,6 +208,7 @@ class Pipeline:
                 sourcefile=sourcefile,
                 category=self._category,
                 embedding=vector,
+                access=access,
             )
             for n, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
         ]
@@ -185,22 +219,33 @@ class Pipeline:
             return list(await self._embedder.embed(texts))
 
 
-def _hash_files(paths: Sequence[Path]) -> list[tuple[str | None, int]]:
-    """(SHA-256, size) of each file; (None, 0) for one that cannot be read."""
-    hashes: list[tuple[str | None, int]] = []
-    for path in paths:
+def file_version(sha256: str, access: AccessList) -> str:
+    """What ingestion records for a file: its content hash, and its access list if it has one,
+    so that changing who may read a file re-indexes it."""
+    if access.is_public:
+        return sha256  # as before access lists existed: public files are not re-indexed
+    return hashlib.sha256(f"{sha256}\n{access.fingerprint()}".encode()).hexdigest()
+
+
+def _hash_files(
+    files: Sequence[SourceFile], default: AccessList
+) -> list[tuple[str | None, int, AccessList | ParseError]]:
+    """(version, size, access list) of each file; version None for one that cannot be read."""
+    hashes: list[tuple[str | None, int, AccessList | ParseError]] = []
+    for file in files:
         try:
-            data = path.read_bytes()
+            access: AccessList | ParseError = access_for(file.path, file.root, default)
+        except ParseError as exc:
+            access = exc
+        try:
+            data = file.path.read_bytes()
         except OSError:
-            hashes.append((None, 0))  # the full path reports why
+            hashes.append((None, 0, access))  # the full path reports why
             continue
-        hashes.append((hashlib.sha256(data).hexdigest(), len(data)))
+        sha256 = hashlib.sha256(data).hexdigest()
+        version = file_version(sha256, access) if isinstance(access, AccessList) else None
+        hashes.append((version, len(data), access))
     return hashes
-
-
-def _read_and_hash(path: Path) -> tuple[bytes, str]:
-    data = path.read_bytes()
-    return data, hashlib.sha256(data).hexdigest()
 
 
 def _citable(sourcefile: str) -> bool:
@@ -223,13 +268,20 @@ def chunk_key_prefix(sourcefile: str) -> str:
     return f"{slug}-{digest}"
 
 
-def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
-    """Files under `paths` with their stored names (relative to the folder given), sorted."""
+def discover(paths: Sequence[Path]) -> Iterator[SourceFile]:
+    """Files under `paths` with their stored names (relative to the folder given), sorted.
+
+    Hidden files and folders and access-list sidecars are not documents.
+    """
     for root in paths:
         if root.is_file():
-            yield root, root.name
+            yield SourceFile(root, root.name, root.parent)
             continue
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                yield path, relative.as_posix()
+            if (
+                path.is_file()
+                and not any(part.startswith(".") for part in relative.parts)
+                and not is_sidecar(path)
+            ):
+                yield SourceFile(path, relative.as_posix(), root)

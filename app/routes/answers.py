@@ -9,6 +9,7 @@ from quart_schema import document_response, validate_request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app.approaches.base import Approach
+from app.auth.middleware import current_user
 from app.errors import to_app_error
 from app.events import Event
 from app.logs import request_id
@@ -58,12 +59,12 @@ async def ask_stream(data: ChatRequest) -> Response:
 
 
 async def _collected(approach: Approach, data: ChatRequest) -> Response:
-    answer = await collect(approach.run(data))
+    answer = await collect(approach.run(data, user=current_user()))
     return Response(answer.model_dump_json(), content_type="application/json")
 
 
 async def _streamed(approach: Approach, data: ChatRequest) -> Response:
-    events = approach.run(data)
+    events = approach.run(data, user=current_user())
     # Run up to the first event here, so search and model errors still get a real status.
     first = await anext(events)
     response = Response(_ndjson(first, events), content_type="application/x-ndjson")

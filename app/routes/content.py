@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from quart import Blueprint, Response
 
+from app.auth.middleware import current_user
+from app.content import clean_name
 from app.errors import NotFoundError
 from app.services import get_services
 
@@ -15,11 +17,17 @@ CONTENT_POLICY = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-
 
 @bp.get("/content/<path:path>")
 async def content(path: str) -> Response:
-    """Stream the stored file; 404 for anything that is not one."""
-    store = get_services().content
-    if store is None:
+    """Stream the stored file; 404 for anything that is not one or that the caller may not read.
+
+    404 rather than 403, so that a name does not tell whether a file exists.
+    """
+    services = get_services()
+    if services.content is None:
         raise NotFoundError("Source files are not stored for this deployment.")
-    stored = await store.open(path)
+    name = clean_name(path)
+    if not await services.retriever.readable(name, user=current_user()):
+        raise NotFoundError("No such source file.")
+    stored = await services.content.open(name)
     response = Response(stored.chunks, content_type=stored.content_type)
     if stored.size is not None:
         response.content_length = stored.size

@@ -6,6 +6,7 @@ from typing import Any
 
 from quart import Blueprint
 
+from app.ingest.parsers import PARSERS
 from app.services import get_services
 
 bp = Blueprint("meta", __name__)
@@ -27,7 +28,11 @@ async def config() -> dict[str, Any]:
         "showSemanticRankerOption": semantic,
         "showVectorOption": has_vectors,
         "showPromptTemplateOption": settings.allow_prompt_template,
-        "showUserUpload": False,
+        "showUserUpload": settings.user_upload,
+        "uploadMaxBytes": settings.user_upload_max_bytes,
+        "uploadExtensions": sorted(PARSERS),
+        "authEnabled": settings.login_enabled,
+        "loginRequired": settings.auth_required,
         "showLanguagePicker": services.model.is_language_model,
         "showSpeechInput": False,
         "showSpeechOutputBrowser": False,

@@ -22,8 +22,9 @@ NOT_BUILT = """<!doctype html>
 
 
 @bp.get("/")
+@bp.get("/redirect")
 async def index() -> Response:
-    """The SPA's page, or a short note on how to build it."""
+    """The SPA's page, or a short note on how to build it; `/redirect` ends a login."""
     if (STATIC_DIR / "index.html").is_file():
         response = await send_from_directory(STATIC_DIR, "index.html")
         response.headers["Cache-Control"] = "no-cache"

@@ -7,8 +7,10 @@ from typing import Any
 from azure.search.documents.aio import SearchClient
 from azure.search.documents.models import VectorizedQuery, VectorQuery
 
+from app.auth import User
+from app.search.access import odata_filter
 from app.search.base import SearchHit, SearchOptions, passes_minimums
-from app.search.odata import category_filter
+from app.search.odata import category_filter, quote
 
 _FIELDS = ["id", "content", "sourcepage", "sourcefile", "category"]
 # How many neighbours the vector query fetches before fusion and reranking; the semantic
@@ -23,8 +25,8 @@ class AzureSearchRetriever:
         self._client = client
         self._semantic_configuration = semantic_configuration
 
-    async def search(self, options: SearchOptions) -> list[SearchHit]:
-        """Return at most `options.top` hits, best first."""
+    async def search(self, options: SearchOptions, *, user: User | None) -> list[SearchHit]:
+        """Return at most `options.top` hits that `user` may read, best first."""
         use_text = options.mode in ("text", "hybrid")
         vector_queries: list[VectorQuery] | None = None
         if options.mode in ("vectors", "hybrid") and options.vector is not None:
@@ -42,7 +44,10 @@ class AzureSearchRetriever:
         results = await self._client.search(
             search_text=options.query if use_text else None,
             vector_queries=vector_queries,
-            filter=category_filter(options.include_category, options.exclude_category),
+            filter=_and(
+                odata_filter(user),
+                category_filter(options.include_category, options.exclude_category),
+            ),
             top=options.top,
             select=_FIELDS,
             **kwargs,
@@ -50,9 +55,25 @@ class AzureSearchRetriever:
         hits = [_hit(document) async for document in results]
         return [hit for hit in hits if passes_minimums(hit, options)]
 
+    async def readable(self, sourcefile: str, *, user: User | None) -> bool:
+        """Whether the index holds a chunk of `sourcefile` that `user` may read."""
+        results = await self._client.search(
+            search_text=None,
+            filter=_and(odata_filter(user), f"sourcefile eq {quote(sourcefile)}"),
+            top=1,
+            select=["id"],
+        )
+        async for _ in results:
+            return True
+        return False
+
     async def close(self) -> None:
         """Close the HTTP session."""
         await self._client.close()
+
+
+def _and(*clauses: str | None) -> str:
+    return " and ".join(clause for clause in clauses if clause)
 
 
 def _hit(document: dict[str, Any]) -> SearchHit:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
+
+from app.auth import User
+from app.search.access import AccessList
 
 RetrievalMode = Literal["text", "vectors", "hybrid"]
 
@@ -23,6 +27,19 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a source file, ready to index, with who may read it."""
+
+    id: str
+    content: str
+    sourcepage: str
+    sourcefile: str
+    category: str | None = None
+    embedding: Sequence[float] | None = None
+    access: AccessList = field(default_factory=AccessList)
+
+
+@dataclass(frozen=True, slots=True)
 class SearchOptions:
     """What to search for and how; built from the request's overrides."""
 
@@ -39,10 +56,14 @@ class SearchOptions:
 
 
 class Retriever(Protocol):
-    """Finds the chunks that best answer a query."""
+    """Finds the chunks that best answer a query, among those the caller may read."""
 
-    async def search(self, options: SearchOptions) -> list[SearchHit]:
-        """Return at most `options.top` hits, best first."""
+    async def search(self, options: SearchOptions, *, user: User | None) -> list[SearchHit]:
+        """Return at most `options.top` hits that `user` may read, best first."""
+        ...
+
+    async def readable(self, sourcefile: str, *, user: User | None) -> bool:
+        """Whether `user` may read some indexed part of `sourcefile` (and so the file)."""
         ...
 
     async def close(self) -> None:

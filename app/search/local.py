@@ -8,6 +8,7 @@ statement runs on aiosqlite's own thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import json
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from app.search.base import SearchHit, SearchOptions, passes_minimums
+from app.auth import User
+from app.search.access import json_column, sql_filter
+from app.search.base import Chunk, SearchHit, SearchOptions, passes_minimums
 from app.text import keywords
 
 if TYPE_CHECKING:
@@ -31,7 +34,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     sourcepage TEXT NOT NULL,
     category TEXT,
     content TEXT NOT NULL,
-    embedding BLOB
+    embedding BLOB,
+    oids TEXT,
+    groups TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_sourcefile ON chunks(sourcefile);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -55,16 +60,8 @@ RRF_K = 60
 _COLUMNS = "c.rowid, c.id, c.content, c.sourcepage, c.sourcefile, c.category"
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """A piece of a source file, ready to index."""
-
-    id: str
-    content: str
-    sourcepage: str
-    sourcefile: str
-    category: str | None = None
-    embedding: Sequence[float] | None = None
+# Access-list columns (JSON arrays, NULL when empty) that indexes made before them lack.
+_ACCESS_COLUMNS = ("oids", "groups")
 
 
 class LocalIndex:
@@ -83,6 +80,11 @@ class LocalIndex:
         db = await aiosqlite.connect(path)
         await db.execute("PRAGMA journal_mode=WAL")
         await db.executescript(SCHEMA)
+        async with db.execute("PRAGMA table_info(chunks)") as cursor:
+            columns = {str(row[1]) for row in await cursor.fetchall()}
+        for column in _ACCESS_COLUMNS:
+            if column not in columns:
+                await db.execute(f"ALTER TABLE chunks ADD COLUMN {column} TEXT")
         await db.commit()
         return cls(db)
 
@@ -108,14 +110,24 @@ class LocalIndex:
     async def replace_file(self, sourcefile: str, sha256: str, chunks: Iterable[Chunk]) -> int:
         """Swap a file's chunks for new ones in one transaction; a crash leaves the old ones."""
         rows = [
-            (c.id, c.sourcefile, c.sourcepage, c.category, c.content, _to_blob(c.embedding))
+            (
+                c.id,
+                c.sourcefile,
+                c.sourcepage,
+                c.category,
+                c.content,
+                _to_blob(c.embedding),
+                json_column(c.access.oids),
+                json_column(c.access.groups),
+            )
             for c in chunks
         ]
         async with self._lock:
             await self._db.execute("DELETE FROM chunks WHERE sourcefile = ?", (sourcefile,))
             await self._db.executemany(
-                "INSERT INTO chunks (id, sourcefile, sourcepage, category, content, embedding)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks"
+                " (id, sourcefile, sourcepage, category, content, embedding, oids, groups)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             await self._db.execute(
@@ -137,34 +149,46 @@ class LocalIndex:
             self._writes += 1
         return cursor.rowcount
 
-    async def sourcefiles(self) -> list[str]:
-        """Every indexed source file."""
-        async with self._db.execute("SELECT sourcefile FROM files ORDER BY sourcefile") as cursor:
+    async def sourcefiles(self, prefix: str = "") -> list[str]:
+        """Every indexed source file (whose name starts with `prefix`)."""
+        async with self._db.execute(
+            "SELECT sourcefile FROM files WHERE substr(sourcefile, 1, ?) = ? ORDER BY sourcefile",
+            (len(prefix), prefix),
+        ) as cursor:
             return [str(row[0]) for row in await cursor.fetchall()]
 
     # -- reading (retrieval) ---------------------------------------------------------------
 
-    async def search(self, options: SearchOptions) -> list[SearchHit]:
-        """Text, vector or hybrid search, filtered and cut to `options.top`."""
+    async def search(self, options: SearchOptions, *, user: User | None) -> list[SearchHit]:
+        """Text, vector or hybrid search over what `user` may read, cut to `options.top`."""
         depth = max(options.top * 5, 50)
         text_hits = vector_hits = None
         if options.mode in ("text", "hybrid"):
-            text_hits = await self._text_search(options, depth)
+            text_hits = await self._text_search(options, depth, user)
         if options.mode in ("vectors", "hybrid") and options.vector is not None:
-            vector_hits = await self._vector_search(options, depth)
+            vector_hits = await self._vector_search(options, depth, user)
         if text_hits is not None and vector_hits is not None:
             hits = _fuse(text_hits, vector_hits)
         else:
             hits = text_hits or vector_hits or []
         return [hit for hit in hits if passes_minimums(hit, options)][: options.top]
 
-    async def _text_search(self, options: SearchOptions, depth: int) -> list[SearchHit]:
+    async def readable(self, sourcefile: str, *, user: User | None) -> bool:
+        """Whether `user` may read some chunk of `sourcefile`."""
+        access, params = sql_filter(user)
+        sql = f"SELECT 1 FROM chunks c WHERE c.sourcefile = ? AND {access} LIMIT 1"  # noqa: S608
+        async with self._db.execute(sql, (sourcefile, *params)) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def _text_search(
+        self, options: SearchOptions, depth: int, user: User | None
+    ) -> list[SearchHit]:
         terms = keywords(options.query)
         if not terms:
             return []
         # Each term quoted as an FTS5 string (quotes doubled), so no query syntax gets through.
         match = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        where, params = _category_clause(options)
+        where, params = _where(options, user)
         sql = (
             f"SELECT {_COLUMNS}, -bm25(chunks_fts) AS score FROM chunks_fts"  # noqa: S608
             f" JOIN chunks c ON c.rowid = chunks_fts.rowid"
@@ -174,15 +198,18 @@ class LocalIndex:
             rows = await cursor.fetchall()
         return [_hit(row, score=float(row[6])) for row in rows]
 
-    async def _vector_search(self, options: SearchOptions, depth: int) -> list[SearchHit]:
+    async def _vector_search(
+        self, options: SearchOptions, depth: int, user: User | None
+    ) -> list[SearchHit]:
         assert options.vector is not None
         cache = await self._vector_cache()
         if cache.matrix.shape[0] == 0:
             return []
-        scores, rowids = await asyncio.to_thread(cache.nearest, options.vector, depth * 2)
+        scores, rowids = await asyncio.to_thread(cache.nearest, options.vector, depth * 2, user)
         if not rowids:
             return []
-        where, params = _category_clause(options)
+        # The cache already left out what `user` may not read; the SQL checks again.
+        where, params = _where(options, user)
         placeholders = ",".join("?" * len(rowids))
         sql = f"SELECT {_COLUMNS} FROM chunks c WHERE c.rowid IN ({placeholders}){where}"  # noqa: S608
         async with self._db.execute(sql, (*rowids, *params)) as cursor:
@@ -198,7 +225,7 @@ class LocalIndex:
         cache = self._vectors
         if cache is None or cache.version != version:
             async with self._db.execute(
-                "SELECT rowid, embedding FROM chunks WHERE embedding IS NOT NULL"
+                "SELECT rowid, embedding, oids, groups FROM chunks WHERE embedding IS NOT NULL"
             ) as cursor:
                 rows = await cursor.fetchall()
             cache = await asyncio.to_thread(_VectorCache.build, list(rows), version)
@@ -211,32 +238,55 @@ class _VectorCache:
     version: tuple[int, int]
     rowids: npt.NDArray[np.int64]
     matrix: npt.NDArray[np.float32]
+    # Rows anyone may read, and for each user or group id the rows it may read.
+    public: npt.NDArray[np.bool_]
+    readers: dict[tuple[str, str], npt.NDArray[np.int64]]
 
     @classmethod
-    def build(cls, pairs: Sequence[Sequence[Any]], version: tuple[int, int]) -> _VectorCache:
+    def build(cls, rows: Sequence[Sequence[Any]], version: tuple[int, int]) -> _VectorCache:
         import numpy as np  # only vector search needs numpy; ingestion starts faster without it
 
-        rowids = np.array([row[0] for row in pairs], dtype=np.int64)
-        if not pairs:
-            return cls(version, rowids, np.zeros((0, 0), dtype=np.float32))
-        matrix = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in pairs])
+        rowids = np.array([row[0] for row in rows], dtype=np.int64)
+        public = np.array([row[2] is None and row[3] is None for row in rows], dtype=np.bool_)
+        readers: dict[tuple[str, str], list[int]] = {}
+        for n, row in enumerate(rows):
+            for kind, column in (("oid", row[2]), ("group", row[3])):
+                for principal in json.loads(column) if column else ():
+                    readers.setdefault((kind, str(principal)), []).append(n)
+        arrays = {key: np.array(value, dtype=np.int64) for key, value in readers.items()}
+        if not rows:
+            return cls(version, rowids, np.zeros((0, 0), dtype=np.float32), public, arrays)
+        matrix = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return cls(version, rowids, matrix / np.maximum(norms, 1e-12))
+        return cls(version, rowids, matrix / np.maximum(norms, 1e-12), public, arrays)
 
-    def nearest(self, vector: Sequence[float], k: int) -> tuple[list[float], list[int]]:
+    def nearest(
+        self, vector: Sequence[float], k: int, user: User | None
+    ) -> tuple[list[float], list[int]]:
         import numpy as np
 
         query = np.asarray(vector, dtype=np.float32)
         query = query / max(float(np.linalg.norm(query)), 1e-12)
         sims = self.matrix @ query
-        k = min(k, sims.shape[0])
-        best = np.argpartition(-sims, k - 1)[:k]
+        readable = self.public.copy()
+        if user is not None:
+            keys = [("oid", user.oid), *(("group", group) for group in user.groups)]
+            for key in keys:
+                if (rows := self.readers.get(key)) is not None:
+                    readable[rows] = True
+        candidates = np.flatnonzero(readable)
+        k = min(k, candidates.shape[0])
+        if k == 0:
+            return [], []
+        best = candidates[np.argpartition(-sims[candidates], k - 1)[:k]]
         best = best[np.argsort(-sims[best])]
         return [float(s) for s in sims[best]], [int(r) for r in self.rowids[best]]
 
 
-def _category_clause(options: SearchOptions) -> tuple[str, list[str]]:
-    clauses, params = [], []
+def _where(options: SearchOptions, user: User | None) -> tuple[str, list[str]]:
+    """` AND ...` for the access list and the category filters of a search."""
+    access, params = sql_filter(user)
+    clauses = [access]
     if options.include_category:
         clauses.append("c.category = ?")
         params.append(options.include_category)

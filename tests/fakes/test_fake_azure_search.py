@@ -26,7 +26,7 @@ from azure.search.documents.indexes.models import (
 )
 from azure.search.documents.models import VectorizableTextQuery, VectorizedQuery
 
-from .azure_search import AllowHttpBearerPolicy, FakeAzureSearch, parse_simple_filter
+from .azure_search import AllowHttpBearerPolicy, FakeAzureSearch, ODataFilterError, parse_filter
 
 INDEX = "gptkbindex"
 
@@ -406,24 +406,234 @@ async def test_simple_filters_are_evaluated_on_stored_documents(fake: FakeAzureS
         assert await ids("category ne 'hr'") == ["3", "4"]
         assert await ids("category eq null") == ["3", "4"]
         assert await ids("sourcefile eq 'nothing'") == []
-        # Anything more complex is recorded but not evaluated.
-        assert await ids("search.in(category, 'hr')") == ["1", "2", "3", "4"]
+        assert await ids("search.in(category, 'hr')") == ["1", "2"]
+        assert await ids("sourcefile eq 'a.md' or sourcefile eq 'b and c.md'") == ["1", "3", "4"]
         # Canned results are never filtered.
         fake.search_results = [{"id": "canned", "sourcefile": "z.md"}]
         assert await ids("sourcefile eq 'a.md'") == ["canned"]
 
 
-def test_parse_simple_filter() -> None:
-    assert parse_simple_filter("a eq 'x' and b ne 'it''s'") == [
-        ("a", "eq", "x"),
-        ("b", "ne", "it's"),
-    ]
-    assert parse_simple_filter("a eq null") == [("a", "eq", None)]
-    for unsupported in (
-        "",
-        "a eq 'x' and",
-        "a eq 'x' or b eq 'y'",
-        "a gt 3",
-        "oids/any(o: o eq 'u')",
-    ):
-        assert parse_simple_filter(unsupported) is None
+# Who may read what: u1 alone, groups g1 / g2 / g3, public documents with no lists at all.
+ACL_DOCS: list[dict[str, Any]] = [
+    {"id": "public-missing", "category": "x"},
+    {"id": "public-empty", "category": "x", "oids": [], "groups": []},
+    {"id": "u1-only", "category": "x", "oids": ["u1"], "groups": []},
+    {"id": "u2-only", "category": "x", "oids": ["u2"]},
+    {"id": "g1", "category": "x", "groups": ["g1"]},
+    {"id": "g2-other-cat", "category": "y", "oids": [], "groups": ["g2"]},
+    {"id": "g3", "category": "x", "groups": ["g3", "g 4"]},
+    {"id": "u2-or-g3", "category": "x", "oids": ["u2"], "groups": ["g3"]},
+    {"id": "quoted", "category": "o'neil", "oids": ["o'neil"]},
+]
+PUBLIC = "(not oids/any() and not groups/any())"
+
+
+@pytest.mark.asyncio
+async def test_access_control_filters_are_evaluated_on_stored_documents(
+    fake: FakeAzureSearch,
+) -> None:
+    async with _client(fake) as client:
+        await client.upload_documents(ACL_DOCS)
+
+        async def ids(expression: str) -> set[str]:
+            return {d["id"] async for d in await client.search("*", filter=expression)}
+
+        u1_g1_g2 = (
+            f"(oids/any(g:search.in(g, 'u1')) or groups/any(g:search.in(g, 'g1, g2')) or {PUBLIC})"
+        )
+        assert await ids(u1_g1_g2) == {
+            "public-missing",
+            "public-empty",
+            "u1-only",
+            "g1",
+            "g2-other-cat",
+        }
+        assert await ids(f"category eq 'x' and {u1_g1_g2}") == {
+            "public-missing",
+            "public-empty",
+            "u1-only",
+            "g1",
+        }
+        # Anonymous: public documents only.
+        assert await ids(PUBLIC) == {"public-missing", "public-empty"}
+        # The form app.search.access emits: eq on oids, search.in with an explicit delimiter.
+        assert await ids(
+            f"({PUBLIC} or oids/any(o: o eq 'u2') or groups/any(g: search.in(g, 'g 4|g9', '|')))"
+        ) == {"public-missing", "public-empty", "u2-only", "g3", "u2-or-g3"}
+        # With the default delimiters 'g 4' is two values, 'g' and '4', so it matches nothing.
+        assert await ids("groups/any(g: search.in(g, 'g 4'))") == set()
+        # Quoted values with '' in both the field filter and the access list.
+        assert await ids("category eq 'o''neil' and oids/any(o: o eq 'o''neil')") == {"quoted"}
+        assert await ids("groups/all(g: g ne 'g3')") == {
+            "public-missing",
+            "public-empty",
+            "u1-only",
+            "u2-only",
+            "g1",
+            "g2-other-cat",
+            "quoted",
+        }
+        assert await ids("oids/any() and not groups/any()") == {"u1-only", "u2-only", "quoted"}
+    assert fake.last_search["filter"] == "oids/any() and not groups/any()"
+
+
+@pytest.mark.asyncio
+async def test_malformed_filter_is_answered_400_like_the_service(fake: FakeAzureSearch) -> None:
+    malformed = "category eq 'x' and (oids/any(o: o eq 'u1') or"
+    async with _client(fake) as client:
+        await client.upload_documents(ACL_DOCS)
+        with pytest.raises(HttpResponseError) as info:
+            [d async for d in await client.search("*", filter=malformed)]
+        assert info.value.status_code == 400
+        assert "Invalid expression: expected a boolean expression" in str(info.value)
+        # Canned results skip the filter, but a malformed one still fails.
+        fake.search_results = RESULTS
+        with pytest.raises(HttpResponseError) as info:
+            [d async for d in await client.search("*", filter="category eq 'x")]
+        assert info.value.status_code == 400
+    assert [r.json["filter"] for r in fake.search_requests] == [malformed, "category eq 'x"]
+
+
+@pytest.mark.asyncio
+async def test_unevaluable_filters_are_answered_400(fake: FakeAzureSearch) -> None:
+    async with _client(fake) as client:
+        await client.upload_documents([{"id": "1", "oids": "u1", "rating": 3}])
+        for expression, message in [
+            ("rating gt 2", "does not support the operator 'gt'"),
+            ("search.ismatch('x')", "does not support the function 'search.ismatch'"),
+            ("oids/any(o: o eq 'u1')", "'oids' is not a collection"),
+        ]:
+            with pytest.raises(HttpResponseError) as info:
+                [d async for d in await client.search("*", filter=expression)]
+            assert info.value.status_code == 400
+            assert message in str(info.value)
+
+
+@pytest.mark.asyncio
+async def test_400_body_has_the_service_error_shape(fake: FakeAzureSearch) -> None:
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.endpoint}/indexes('{INDEX}')/docs/search.post.search"
+        async with session.post(
+            url,
+            params={"api-version": "2026-04-01"},
+            headers={"api-key": "k"},
+            json={"search": "*", "filter": "a eq"},
+        ) as resp:
+            assert resp.status == 400
+            body = await resp.json()
+    assert body == {
+        "error": {
+            "code": "",
+            "message": "Invalid expression: expected a constant, found end of input"
+            " at position 4 in 'a eq'.",
+        }
+    }
+
+
+def _matches(expression: str, document: dict[str, Any]) -> bool:
+    return parse_filter(expression).matches(document)
+
+
+def test_precedence_is_not_then_and_then_or() -> None:
+    doc = {"a": "1", "b": "0", "c": "0"}
+    # and binds tighter than or: a or (b and c).
+    assert _matches("a eq '1' or b eq '1' and c eq '1'", doc)
+    assert not _matches("(a eq '1' or b eq '1') and c eq '1'", doc)
+    # not binds tighter than and: (not b) and (not c).
+    assert _matches("not b/any() and not (c eq '1')", {**doc, "b": []})
+    assert not _matches("not (a eq '1' or b eq '1')", doc)
+    assert _matches("not not (a eq '1')", doc)
+    assert _matches("((((a eq '1'))))", doc)
+    assert _matches("(a eq '0' or (b eq '0' and (c eq '1' or c eq '0')))", doc)
+    assert not _matches("(a eq '0' or (b eq '0' and (c eq '1' or not (c eq '0'))))", doc)
+
+
+def test_literals_and_equality() -> None:
+    doc = {"s": "it's", "n": 3, "f": 2.5, "t": True, "z": None, "u": "Up"}
+    assert _matches("s eq 'it''s'", doc)
+    assert _matches("'it''s' eq s", doc)
+    assert not _matches("s eq 'it'", doc)
+    assert _matches("s ne 'it''s ''quoted'''", doc)
+    assert _matches("x eq 'it''s'' and y eq ''z'", {"x": "it's' and y eq 'z"})
+    assert _matches("n eq 3 and n eq 3.0 and f eq 2.5 and f ne 2", doc)
+    assert _matches("n eq -3", {"n": -3})
+    assert _matches("t eq true and t ne false and t", doc)
+    assert not _matches("n eq true", {"n": 1})
+    assert not _matches("u eq 'up'", doc)
+    assert _matches("z eq null and missing eq null and s ne null", doc)
+    assert not _matches("missing ne null", doc)
+    assert _matches("missing ne 'x'", doc)
+    assert _matches("true", {})
+    assert not _matches("false or missing", {})
+    assert _matches("address/city eq 'Oslo'", {"address": {"city": "Oslo"}})
+    assert _matches("address/city eq null", {"address": None})
+
+
+def test_search_in_delimiters() -> None:
+    assert _matches("search.in(g, 'a,b')", {"g": "b"})
+    assert _matches("search.in(g, 'a, b')", {"g": "b"})
+    assert _matches("search.in(g, 'a b')", {"g": "a"})
+    assert not _matches("search.in(g, 'a, b')", {"g": "a, b"})
+    assert not _matches("search.in(g, 'a, b')", {"g": ""})
+    assert _matches("search.in(g, 'a b|c,d', '|')", {"g": "a b"})
+    assert _matches("search.in(g, 'a b|c,d', '|')", {"g": "c,d"})
+    assert not _matches("search.in(g, 'a b|c,d', '|')", {"g": "a"})
+    assert _matches("search.in(g, 'a;b|c', ';|')", {"g": "c"})
+    assert _matches("search.in(g, 'o''neil|x', '|')", {"g": "o'neil"})
+    assert not _matches("search.in(g, 'a')", {})
+    assert _matches("not search.in(g, 'a')", {})
+
+
+def test_collection_operators() -> None:
+    assert _matches("tags/any()", {"tags": ["x"]})
+    assert not _matches("tags/any()", {"tags": []})
+    assert not _matches("tags/any()", {})
+    assert not _matches("tags/any()", {"tags": None})
+    assert _matches("tags/any(t: t eq 'x' or t eq 'y')", {"tags": ["z", "y"]})
+    assert not _matches("tags/any(t: t eq 'x')", {})
+    assert _matches("tags/all(t: t ne 'x')", {})
+    assert _matches("tags/all(t: not search.in(t, 'x,y'))", {"tags": ["z"]})
+    assert not _matches("tags/all(t: t ne 'x')", {"tags": ["z", "x"]})
+    rooms = {"rooms": [{"type": "suite", "tags": ["view"]}, {"type": "basic", "tags": []}]}
+    assert _matches("rooms/any(r: r/type eq 'suite' and r/tags/any(t: t eq 'view'))", rooms)
+    assert not _matches("rooms/any(r: r/type eq 'basic' and r/tags/any())", rooms)
+
+
+@pytest.mark.parametrize(
+    ("expression", "detail"),
+    [
+        ("", "expected a boolean expression, found end of input"),
+        ("a eq 'x' and", "expected a boolean expression, found end of input"),
+        ("a eq 'x' or or b eq 'y'", "expected a boolean expression, found 'or'"),
+        ("a eq 'x' b eq 'y'", "unexpected 'b'"),
+        ("(a eq 'x'", "expected ')'"),
+        ("a eq 'x')", "unexpected ')'"),
+        ("a eq 'x", "unterminated string literal"),
+        ("a eq", "expected a constant"),
+        ("a eq b", "expected a constant, found 'b'"),
+        ("'x'", "expected a boolean expression"),
+        ("a EQ 'x'", "unexpected 'EQ'"),
+        ("a = 'x'", "unexpected character '='"),
+        ("not a eq 'x'", "'not' binds tighter than 'eq'"),
+        ("a gt 1", "does not support the operator 'gt'"),
+        ("d eq 2024-01-01T00:00:00Z", "unexpected character '-'"),
+        ("geo.distance(p, x) le 5", "does not support the function 'geo.distance'"),
+        ("tags/all()", "'all' needs a lambda expression"),
+        ("tags/any(t t eq 'x')", "expected ':' after the range variable"),
+        ("tags/any(t: t eq 'x'", "')' closing the lambda expression"),
+        ("tags/any(t: other eq 'x')", "only bound field references"),
+        ("tags/any(t: search.in(other, 'x'))", "only bound field references"),
+        ("search.in(g)", "',' after the first argument of search.in"),
+        ("search.in(g, x)", "expected a string literal list of values"),
+        ("search.in(g, 'a', '')", "delimiters of search.in must not be empty"),
+        ("search.in('a', 'a')", "expected a field path or range variable"),
+        ("search.in(g, 'a') eq true", "'eq' must compare a field with a constant"),
+        ("tags/any() eq true", "'eq' must compare a field with a constant"),
+    ],
+)
+def test_malformed_filters_are_rejected(expression: str, detail: str) -> None:
+    with pytest.raises(ODataFilterError) as info:
+        parse_filter(expression)
+    message = str(info.value)
+    assert message.startswith("Invalid expression: ")
+    assert detail in message
