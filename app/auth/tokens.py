@@ -64,6 +64,7 @@ class TokenValidator:
         self._jwks_uri: str | None = None
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = -float("inf")
+        self._unknown_kid_at = -float("inf")  # last refresh an unknown kid asked for
         self._lock = asyncio.Lock()
         self.fetches = 0  # JWKS fetches so far: tests and logs use it
 
@@ -124,10 +125,12 @@ class TokenValidator:
         if kid not in self._keys or stale:
             async with self._lock:  # concurrent requests share one fetch
                 # Unknown kid: the issuer may have rotated its keys; ask again, but not too often.
-                if (kid not in self._keys and now - self._fetched_at > REFRESH_INTERVAL) or (
-                    time.monotonic() - self._fetched_at > self._keys_ttl
-                ):
-                    await self._refresh(keep_on_failure=kid in self._keys)
+                unknown = kid not in self._keys
+                if unknown and now - self._unknown_kid_at > REFRESH_INTERVAL:
+                    self._unknown_kid_at = now
+                    await self._refresh(keep_on_failure=True)
+                elif time.monotonic() - self._fetched_at > self._keys_ttl:
+                    await self._refresh(keep_on_failure=True)
         key = self._keys.get(kid)
         if key is None:
             raise _invalid("The sign-in token is signed with a key this server does not know.")

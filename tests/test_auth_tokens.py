@@ -1,0 +1,159 @@
+"""Bearer tokens minted here with local keys, against a local issuer: every bad one is a 401."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from helpers import chat_body
+from issuer import AUDIENCE, Issuer, issuer, new_key
+
+__all__ = ["issuer"]  # the fixture
+
+from app.settings import Settings
+
+
+@pytest.fixture
+async def client(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings], issuer: Issuer
+) -> Any:
+    return await serve(
+        make_settings(
+            auth_provider="oidc",
+            auth_issuer=issuer.url,
+            auth_audience=AUDIENCE,
+            auth_client_id="ragchat-spa",
+            auth_required=True,
+        )
+    )
+
+
+async def _ask(client: Any, token: str | None) -> Any:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    return await client.post("/ask", json=chat_body("What is the deductible?"), headers=headers)
+
+
+async def test_a_valid_token_is_served(client: Any, issuer: Issuer) -> None:
+    response = await _ask(client, issuer.token())
+    assert response.status_code == 200
+
+
+def _unsigned(issuer: Issuer) -> str:
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT","kid":"k1"}').rstrip(b"=")
+    claims = {"iss": issuer.url, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 300}
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
+    return f"{header.decode()}.{payload.decode()}."
+
+
+def _hs256_with_public_key(issuer: Issuer) -> str:
+    pem = (
+        issuer.keys["k1"]
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    now = int(time.time())
+    claims = {"iss": issuer.url, "aud": AUDIENCE, "sub": "x", "exp": now + 300}
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT","kid":"k1"}').rstrip(b"=")
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
+    import hashlib
+    import hmac
+
+    signing_input = header + b"." + payload
+    signature = hmac.new(pem, signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
+
+
+BAD_TOKENS: dict[str, Callable[[Issuer], str]] = {
+    "wrong signature": lambda i: i.token(key=new_key()),
+    "wrong issuer": lambda i: i.token(iss="https://evil.example"),
+    "wrong audience": lambda i: i.token(aud="api://other"),
+    "no audience": lambda i: i.token(aud=None),
+    "expired": lambda i: i.token(exp=int(time.time()) - 120),
+    "not yet valid": lambda i: i.token(nbf=int(time.time()) + 120),
+    "alg none": _unsigned,
+    "HS256 keyed with the public key": _hs256_with_public_key,
+    "no subject": lambda i: i.token(sub=None),
+    "groups not a list": lambda i: i.token(groups={"a": 1}),
+    "garbage": lambda _: "not.a.jwt",
+    "empty segments": lambda _: "..",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TOKENS))
+async def test_every_bad_token_is_a_401_with_www_authenticate(
+    client: Any, issuer: Issuer, case: str
+) -> None:
+    response = await _ask(client, BAD_TOKENS[case](issuer))
+    assert response.status_code == 401, case
+    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="ragchat", error=')
+    body = await response.get_json()
+    assert body["error"].startswith("The sign-in token")
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer   ", "token"])
+async def test_malformed_authorization_headers_are_401(client: Any, header: str) -> None:
+    response = await client.post("/ask", json=chat_body("x"), headers={"Authorization": header})
+    assert response.status_code == 401
+    assert "invalid_request" in response.headers["WWW-Authenticate"]
+
+
+async def test_expired_within_the_leeway_is_accepted(client: Any, issuer: Issuer) -> None:
+    response = await _ask(client, issuer.token(exp=int(time.time()) - 30))
+    assert response.status_code == 200
+
+
+async def test_anonymous_is_refused_when_login_is_required(client: Any) -> None:
+    response = await _ask(client, None)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="ragchat"'
+    for path in ("/healthz", "/config", "/auth_setup"):
+        assert (await client.get(path)).status_code == 200, path
+
+
+async def test_unknown_kid_refreshes_the_keys_once_not_per_request(
+    client: Any, issuer: Issuer
+) -> None:
+    assert issuer.jwks_fetches == 1  # at start-up
+    for _ in range(5):
+        response = await _ask(client, issuer.token(kid="forged", key=new_key()))
+        assert response.status_code == 401
+    assert issuer.jwks_fetches == 2
+
+
+async def test_a_rotated_key_is_picked_up(client: Any, issuer: Issuer) -> None:
+    issuer.keys["k2"] = new_key()
+    response = await _ask(client, issuer.token(kid="k2"))
+    assert response.status_code == 200
+    assert issuer.jwks_fetches == 2
+
+
+async def test_an_unreachable_issuer_stops_start_up_clearly(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(
+        auth_provider="oidc",
+        auth_issuer="http://127.0.0.1:9",
+        auth_audience=AUDIENCE,
+        auth_client_id="x",
+        auth_http_timeout_seconds=2,
+    )
+    # Quart's test lifespan wraps the start-up error; its message is the one operators see.
+    with pytest.raises(Exception, match="AUTH_ISSUER: cannot read the sign-in keys"):
+        await serve(settings)
+
+
+async def test_auth_setup_describes_the_oidc_login(client: Any, issuer: Issuer) -> None:
+    setup = await (await client.get("/auth_setup")).get_json()
+    assert setup["useLogin"] is True
+    assert setup["provider"] == "oidc"
+    assert setup["enableUnauthenticatedAccess"] is False
+    assert setup["oidcConfig"]["authority"] == issuer.url
+    assert setup["oidcConfig"]["client_id"] == "ragchat-spa"
+    config = await (await client.get("/config")).get_json()
+    assert config["authEnabled"] is True
+    assert config["loginRequired"] is True
