@@ -1,0 +1,117 @@
+"""Users x documents x routes: no response byte names or quotes a document its caller may not read.
+
+The corpus is indexed with the real CLI and access-list sidecars; tokens come from a local
+issuer. Each document holds a unique marker word, asked for directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import chat_body
+from issuer import AUDIENCE, Issuer, issuer
+
+from app.ingest.__main__ import main as ingest_main
+from app.settings import Settings
+
+__all__ = ["issuer"]
+
+DOCUMENTS = {
+    "public.md": ("zebracorn", None),
+    "hr/policy.md": ("quokkafish", {"groups": ["group-hr"]}),
+    "alice-only.md": ("narwhalix", {"oids": ["user-alice"]}),
+    "bob-only.md": ("axolotron", {"oids": ["user-bob"]}),
+}
+USERS: dict[str, dict[str, Any] | None] = {
+    "anonymous": None,
+    "alice": {"sub": "user-alice", "groups": ["group-hr"]},
+    "bob": {"sub": "user-bob", "groups": []},
+}
+MAY_READ = {
+    "anonymous": {"public.md"},
+    "alice": {"public.md", "hr/policy.md", "alice-only.md"},
+    "bob": {"public.md", "bob-only.md"},
+}
+ROUTES = ["/chat", "/chat/stream", "/ask", "/ask/stream"]
+
+
+@pytest.fixture
+def acl_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    corpus = tmp_path / "corpus"
+    for name, (marker, access) in DOCUMENTS.items():
+        path = corpus / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {name}\n\nThe secret word of this document is {marker}.\n")
+        if access is not None and name.startswith("hr/"):
+            (path.parent / ".acl.json").write_text(json.dumps(access))
+        elif access is not None:
+            path.with_name(path.name + ".acl.json").write_text(json.dumps(access))
+    index_dir = tmp_path / "acl-index"
+    monkeypatch.setenv("LOCAL_INDEX_DIR", str(index_dir))
+    assert ingest_main([str(corpus)]) == 0
+    monkeypatch.delenv("LOCAL_INDEX_DIR")
+    return index_dir
+
+
+@pytest.fixture
+async def client(
+    serve: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    issuer: Issuer,
+    acl_index: Path,
+) -> Any:
+    return await serve(
+        make_settings(
+            local_index_dir=acl_index,
+            auth_provider="oidc",
+            auth_issuer=issuer.url,
+            auth_audience=AUDIENCE,
+            auth_client_id="ragchat-spa",
+        )
+    )
+
+
+def _headers(issuer: Issuer, user: str) -> dict[str, str]:
+    claims = USERS[user]
+    return {} if claims is None else {"Authorization": f"Bearer {issuer.token(**claims)}"}
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+async def test_answers_show_only_readable_documents(client: Any, issuer: Issuer, user: str) -> None:
+    # Every document matches the question; `top` is large enough for all of them.
+    body = chat_body("What is the secret word of this document?", top=10)
+    for route in ROUTES:
+        response = await client.post(route, json=body, headers=_headers(issuer, user))
+        assert response.status_code == 200, (user, route)
+        text = (await response.get_data()).decode()
+        for name, (marker, _) in DOCUMENTS.items():
+            if name in MAY_READ[user]:
+                assert name in text, (user, route, name)  # cited: the filter is not "all off"
+            else:
+                assert marker not in text, (user, route, name)
+                assert name not in text, (user, route, name)
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+async def test_content_is_404_for_what_the_caller_may_not_read(
+    client: Any, issuer: Issuer, user: str
+) -> None:
+    for name, (marker, _) in DOCUMENTS.items():
+        response = await client.get(f"/content/{name}", headers=_headers(issuer, user))
+        body = await response.get_data()
+        if name in MAY_READ[user]:
+            assert response.status_code == 200, (user, name)
+            assert marker.encode() in body
+        else:
+            assert response.status_code == 404, (user, name)
+            assert marker.encode() not in body
+    missing = await client.get("/content/nothing-here.md", headers=_headers(issuer, user))
+    assert missing.status_code == 404
+    # The same answer for "exists but not yours" and "does not exist": names do not leak.
+    if "bob-only.md" not in MAY_READ[user]:
+        hidden = await client.get("/content/bob-only.md", headers=_headers(issuer, user))
+        assert await hidden.get_data() == await missing.get_data()
