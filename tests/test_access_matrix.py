@@ -7,11 +7,12 @@ issuer. Each document holds a unique marker word, asked for directly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.azure_search import FakeAzureSearch
 from helpers import chat_body
 from issuer import AUDIENCE, Issuer, issuer
 
@@ -115,3 +116,41 @@ async def test_content_is_404_for_what_the_caller_may_not_read(
     if "bob-only.md" not in MAY_READ[user]:
         hidden = await client.get("/content/bob-only.md", headers=_headers(issuer, user))
         assert await hidden.get_data() == await missing.get_data()
+
+
+@pytest.fixture
+async def azure_client(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings], issuer: Issuer
+) -> AsyncIterator[Any]:
+    """The app on the real Azure Search SDK, against the fake holding the same four documents."""
+    async with FakeAzureSearch() as fake:
+        fake.documents["gptkbindex"] = {
+            f"doc-{n}": {
+                "id": f"doc-{n}",
+                "content": f"The secret word of this document is {marker}.",
+                "sourcepage": name,
+                "sourcefile": name,
+                "category": None,
+                "oids": (access or {}).get("oids", []),
+                "groups": (access or {}).get("groups", []),
+            }
+            for n, (name, (marker, access)) in enumerate(DOCUMENTS.items())
+        }
+        yield await serve(
+            make_settings(
+                search_backend="azure",
+                azure_search_endpoint=fake.endpoint,
+                azure_search_api_key="fake-key",
+                auth_provider="oidc",
+                auth_issuer=issuer.url,
+                auth_audience=AUDIENCE,
+                auth_client_id="ragchat-spa",
+            )
+        )
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+async def test_azure_answers_show_only_readable_documents(
+    azure_client: Any, issuer: Issuer, user: str
+) -> None:
+    await test_answers_show_only_readable_documents(azure_client, issuer, user)
