@@ -112,6 +112,54 @@ param storageResourceGroupName string = ''
 @description('Blob container of the source files (AZURE_STORAGE_CONTAINER).')
 param storageContainerName string = 'content'
 
+// --- Login and access control (docs/auth.md) ------------------------------------------------
+
+@description('Who may sign in (AUTH_PROVIDER): none (nobody; every document is public), entra (Microsoft Entra ID) or oidc (another OpenID Connect provider).')
+@allowed([
+  'none'
+  'entra'
+  'oidc'
+])
+param authProvider string = 'none'
+
+@description('Entra tenant of the app registrations (AZURE_AUTH_TENANT_ID); default: the tenant of this deployment.')
+param azureAuthTenantId string = tenant().tenantId
+
+@description('Application (client) id of the API app registration, the one that exposes access_as_user (AZURE_SERVER_APP_ID).')
+param azureServerAppId string = ''
+
+@description('Application (client) id of the single-page app registration (AZURE_CLIENT_APP_ID).')
+param azureClientAppId string = ''
+
+@description('For oidc: the issuer, which must serve /.well-known/openid-configuration (AUTH_ISSUER).')
+param authIssuer string = ''
+
+@description('For oidc: the aud claim of the access tokens the app accepts (AUTH_AUDIENCE).')
+param authAudience string = ''
+
+@description('For oidc: client id of the public (PKCE) client the browser signs in with (AUTH_CLIENT_ID).')
+param authClientId string = ''
+
+@description('For oidc: the scopes the browser asks for (AUTH_SCOPES).')
+param authScopes string = 'openid profile'
+
+@description('The access-token claim that lists the groups of the caller (AUTH_GROUPS_CLAIM).')
+param authGroupsClaim string = 'groups'
+
+@description('Refuse anonymous callers (AUTH_REQUIRED); needs authProvider entra or oidc.')
+param authRequired bool = false
+
+@description('Let signed-in users upload documents only they can search (USER_UPLOAD); needs authProvider entra or oidc. Gives the app write access to the uploads container and to the index.')
+param userUpload bool = false
+
+@description('Largest upload in bytes (USER_UPLOAD_MAX_BYTES); default 10 MiB.')
+@minValue(1024)
+@maxValue(536870912)
+param userUploadMaxBytes int = 10485760
+
+@description('Blob container of the uploads (AZURE_USER_STORAGE_CONTAINER), in the storage account above; created only when userUpload.')
+param userStorageContainerName string = 'user-content'
+
 // --- Web app --------------------------------------------------------------------------------
 
 @description('Set by azd (SERVICE_WEB_RESOURCE_EXISTS): true once the container app exists, so provisioning keeps its image.')
@@ -276,6 +324,7 @@ module searchAccess 'modules/search-access.bicep' = {
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
+    userUpload: userUpload
   }
 }
 
@@ -303,6 +352,8 @@ module storageAccess 'modules/storage-access.bicep' = {
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
+    userUpload: userUpload
+    userContainerName: userStorageContainerName
   }
 }
 
@@ -322,6 +373,21 @@ var appSettings = {
   AZURE_SEARCH_SEMANTIC_RANKER: searchSemanticRanker == 'disabled' ? 'false' : 'true'
   AZURE_STORAGE_ENDPOINT: storageAccess.outputs.blobEndpoint
   AZURE_STORAGE_CONTAINER: storageContainerName
+  // Login: the app checks the combination at start-up (a missing app id stops it, with a message
+  // naming the variable); ingestion reads the same values in the postprovision hook.
+  AUTH_PROVIDER: authProvider
+  AUTH_REQUIRED: authRequired ? 'true' : 'false'
+  AZURE_AUTH_TENANT_ID: azureAuthTenantId
+  AZURE_SERVER_APP_ID: azureServerAppId
+  AZURE_CLIENT_APP_ID: azureClientAppId
+  AUTH_ISSUER: authIssuer
+  AUTH_AUDIENCE: authAudience
+  AUTH_CLIENT_ID: authClientId
+  AUTH_SCOPES: authScopes
+  AUTH_GROUPS_CLAIM: authGroupsClaim
+  USER_UPLOAD: userUpload ? 'true' : 'false'
+  USER_UPLOAD_MAX_BYTES: string(userUploadMaxBytes)
+  AZURE_USER_STORAGE_CONTAINER: userStorageContainerName
 }
 
 // Only the container gets these, not the outputs. AZURE_CLIENT_ID makes the app ask its managed
@@ -384,3 +450,16 @@ output AZURE_SEARCH_INDEX string = appSettings.AZURE_SEARCH_INDEX
 output AZURE_SEARCH_SEMANTIC_RANKER string = appSettings.AZURE_SEARCH_SEMANTIC_RANKER
 output AZURE_STORAGE_ENDPOINT string = appSettings.AZURE_STORAGE_ENDPOINT
 output AZURE_STORAGE_CONTAINER string = appSettings.AZURE_STORAGE_CONTAINER
+output AUTH_PROVIDER string = appSettings.AUTH_PROVIDER
+output AUTH_REQUIRED string = appSettings.AUTH_REQUIRED
+output AZURE_AUTH_TENANT_ID string = appSettings.AZURE_AUTH_TENANT_ID
+output AZURE_SERVER_APP_ID string = appSettings.AZURE_SERVER_APP_ID
+output AZURE_CLIENT_APP_ID string = appSettings.AZURE_CLIENT_APP_ID
+output AUTH_ISSUER string = appSettings.AUTH_ISSUER
+output AUTH_AUDIENCE string = appSettings.AUTH_AUDIENCE
+output AUTH_CLIENT_ID string = appSettings.AUTH_CLIENT_ID
+output AUTH_SCOPES string = appSettings.AUTH_SCOPES
+output AUTH_GROUPS_CLAIM string = appSettings.AUTH_GROUPS_CLAIM
+output USER_UPLOAD string = appSettings.USER_UPLOAD
+output USER_UPLOAD_MAX_BYTES string = appSettings.USER_UPLOAD_MAX_BYTES
+output AZURE_USER_STORAGE_CONTAINER string = appSettings.AZURE_USER_STORAGE_CONTAINER

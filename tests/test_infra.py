@@ -3,17 +3,24 @@
 The Bicep compiler is not available here, so these tests read the Bicep as text: the names the
 deployment gives the app must be settings that `app.settings.Settings` reads, the settings the
 app needs on Azure must all be given, modules must be called with parameters they declare, no
-service may keep keys, and each identity gets only the roles it needs. When `pycep-parser` is
-installed, every Bicep file is also parsed with its grammar.
+service may keep keys, and each identity gets only the roles it needs (the write access users'
+uploads need, only when they are on, and only where they go). When `pycep-parser` is installed,
+every Bicep file is also parsed with its grammar. The script that creates the Entra app
+registrations (infra/scripts/entra_apps.py) is run against a fake directory.
 """
 
 from __future__ import annotations
 
+import copy
+import importlib.util
 import json
 import os
 import re
+import uuid
 from functools import cache
 from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any, get_args
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -71,6 +78,24 @@ INGESTION_ROLES = {
     "Search Index Data Contributor",
     "Search Service Contributor",
     "Storage Blob Data Contributor",
+}
+# With USER_UPLOAD the app also writes: users' files to their container, their chunks to the index.
+UPLOAD_ROLES = {"Storage Blob Data Contributor", "Search Index Data Contributor"}
+# Login, access control and uploads (docs/auth.md): azd values that reach the app unchanged.
+LOGIN_SETTINGS = {
+    "AUTH_PROVIDER",
+    "AUTH_REQUIRED",
+    "AZURE_AUTH_TENANT_ID",
+    "AZURE_SERVER_APP_ID",
+    "AZURE_CLIENT_APP_ID",
+    "AUTH_ISSUER",
+    "AUTH_AUDIENCE",
+    "AUTH_CLIENT_ID",
+    "AUTH_SCOPES",
+    "AUTH_GROUPS_CLAIM",
+    "USER_UPLOAD",
+    "USER_UPLOAD_MAX_BYTES",
+    "AZURE_USER_STORAGE_CONTAINER",
 }
 
 
@@ -151,6 +176,15 @@ class Bicep:
             (m.group(1), m.group(2), m.group(4) is not None, self._block(m.end() - 1))
             for m in found
         ]
+
+    def conditions(self) -> dict[str, str]:
+        """Resource or module symbol -> the condition of its `= if (...)`, for conditional ones."""
+        found = re.finditer(
+            r"^(?:resource|module)\s+(\w+)\s+'[^']+'\s+(?:existing\s+)?=\s*if\s*\((.+)\)\s*\{\s*$",
+            self.text,
+            re.M,
+        )
+        return {m.group(1): m.group(2).strip() for m in found}
 
     def api_versions(self) -> list[tuple[str, str]]:
         return re.findall(r"^resource\s+\w+\s+'([^'@]+)@([^']+)'", self.text, re.M)
@@ -285,13 +319,44 @@ def test_each_app_output_is_the_value_the_container_gets() -> None:
         assert name in appsettings
 
 
-def _placeholder(field: str, bicep_value: str) -> str:
-    """A value for the setting: the Bicep literal when it is one, else any valid value."""
+def param_defaults() -> dict[str, str]:
+    """Parameter of main.bicep -> its default, for the literal ones ('text', numbers, booleans)."""
+    return {
+        name: quoted or bare
+        for name, quoted, bare in re.findall(
+            r"^param\s+(\w+)\s+\w+\s*=\s*(?:'([^']*)'|(\d+|true|false))\s*$", bicep(MAIN).text, re.M
+        )
+    }
+
+
+def default_value(bicep_value: str) -> str | None:
+    """What a simple Bicep value (literal, parameter, `string(p)`, `flag ? 'a' : 'b'`) is with
+    the defaults."""
     literal = re.fullmatch(r"'([^'$]*)'", bicep_value)
     if literal:
         return literal.group(1)
-    adapter: TypeAdapter[object] = TypeAdapter(Settings.model_fields[field].annotation)
-    for candidate in ("https://placeholder.example", "1024", "true"):
+    bicep_value = re.sub(r"^string\((\w+)\)$", r"\1", bicep_value)
+    defaults = param_defaults()
+    if bicep_value in defaults:
+        return defaults[bicep_value]
+    choice = re.fullmatch(r"(\w+) \? '([^']*)' : '([^']*)'", bicep_value)
+    if choice and defaults.get(choice.group(1)) in ("true", "false"):
+        return choice.group(2) if defaults[choice.group(1)] == "true" else choice.group(3)
+    return None
+
+
+def _placeholder(field: str, bicep_value: str) -> str:
+    """A value for the setting: what it is with main.bicep's defaults, else any valid value.
+
+    (A default may not be valid on its own: AZURE_OPENAI_EMBED_DIMENSIONS is 0, and then unset.)
+    """
+    info = Settings.model_fields[field]
+    annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    adapter: TypeAdapter[object] = TypeAdapter(annotation)  # the type with its bounds
+    default = default_value(bicep_value)
+    for candidate in (default, "https://placeholder.example", "1024", "true"):
+        if candidate is None:
+            continue
         try:
             adapter.validate_python(candidate)
         except ValidationError:
@@ -315,6 +380,10 @@ def test_the_container_environment_is_a_valid_azure_configuration(
     # Keyless: nothing for the key settings.
     assert settings.azure_openai_api_key is None
     assert settings.azure_search_api_key is None
+    # Login is opt-in: the defaults deploy the app as before, everything public.
+    assert settings.auth_provider == "none"
+    assert not settings.auth_required
+    assert not settings.user_upload
 
 
 def test_provider_settings_are_literals() -> None:
@@ -356,7 +425,8 @@ def test_an_azd_value_named_like_a_setting_becomes_that_setting() -> None:
     for param, value in parameters().items():
         variable = re.match(r"\$\{(\w+)", value).group(1)  # type: ignore[union-attr]
         if variable in setting_names():
-            assert env.get(variable) in (param, f"string({param})"), (
+            same = (param, f"string({param})", f"{param} ? 'true' : 'false'")
+            assert env.get(variable) in same, (
                 f"{variable} feeds param {param}, but the container's {variable} is "
                 f"{env.get(variable)!r}"
             )
@@ -373,16 +443,77 @@ def test_every_azd_value_is_documented() -> None:
 
 def test_parameter_defaults_match_main() -> None:
     """The defaults in main.parameters.json and in main.bicep tell the same story."""
-    declared_defaults = {
-        name: quoted or bare
-        for name, quoted, bare in re.findall(
-            r"^param\s+(\w+)\s+\w+\s*=\s*(?:'([^']*)'|(\d+|true|false))\s*$", bicep(MAIN).text, re.M
-        )
-    }
+    declared_defaults = param_defaults()
     for param, value in parameters().items():
         default = re.fullmatch(r"\$\{\w+(?:=([^}]*))?\}", value).group(1)  # type: ignore[union-attr]
         if default and param in declared_defaults:
             assert default == declared_defaults[param], param
+
+
+# --- Login, access control and users' uploads ------------------------------------------------
+
+
+def azd_variable(param: str) -> str:
+    """The azd environment value that feeds a parameter of main.bicep."""
+    return re.match(r"\$\{(\w+)", parameters()[param]).group(1)  # type: ignore[union-attr]
+
+
+def test_login_settings_reach_the_app_and_the_azd_environment() -> None:
+    assert setting_names() >= LOGIN_SETTINGS, "app/settings.py lacks a login setting"
+    fed_by_azd = {azd_variable(param) for param in parameters()}
+    assert fed_by_azd >= LOGIN_SETTINGS
+    assert container_env().keys() >= LOGIN_SETTINGS
+    assert outputs() >= LOGIN_SETTINGS
+
+
+@pytest.mark.parametrize("provider", ["entra", "oidc"])
+def test_the_container_gets_what_each_login_provider_requires(
+    monkeypatch: pytest.MonkeyPatch, provider: str
+) -> None:
+    """Whatever Settings refuses to start without for a provider, the deployment can give."""
+    for name in setting_names():
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None, auth_provider=provider)
+    named = set(re.findall(r"\b[A-Z][A-Z0-9_]+\b", str(error.value))) & setting_names()
+    assert len(named) >= 3, str(error.value)
+    assert named - container_env().keys() == set()
+    assert named - {azd_variable(param) for param in parameters()} == set()
+
+
+def test_login_defaults_agree_with_the_app() -> None:
+    """Unset, each login value means in the deployment what it means to the app: off."""
+    defaults = param_defaults()
+    env = container_env()
+    for name in LOGIN_SETTINGS - {"AZURE_AUTH_TENANT_ID"}:
+        deployed = default_value(env[name])
+        assert deployed is not None, f"{name}: {env[name]}"
+        field = Settings.model_fields[name.lower()]
+        expected = field.default if field.default is not None else ""
+        if isinstance(expected, bool):
+            expected = str(expected).lower()
+        assert deployed == str(expected), name
+    assert defaults["authProvider"] == "none"
+    allowed = re.search(r"@allowed\(\[([^\]]*)\]\)\s*param authProvider\b", bicep(MAIN).text)
+    assert allowed, "authProvider has no @allowed list"
+    assert set(re.findall(r"'(\w+)'", allowed.group(1))) == set(
+        get_args(Settings.model_fields["auth_provider"].annotation)
+    )
+
+
+def test_the_entra_tenant_defaults_to_the_deployments() -> None:
+    # Without `=...`, azd leaves an unset value out, so the Bicep default applies.
+    assert parameters()["azureAuthTenantId"] == "${AZURE_AUTH_TENANT_ID}"
+    assert re.search(
+        r"^param azureAuthTenantId string = tenant\(\)\.tenantId$", bicep(MAIN).text, re.M
+    )
+
+
+def test_every_login_value_is_explained_in_the_auth_guide() -> None:
+    guide = (ROOT / "docs" / "auth.md").read_text(encoding="utf-8")
+    for name in LOGIN_SETTINGS:
+        assert f"`{name}`" in guide, f"docs/auth.md does not mention {name}"
+    assert "(auth.md)" in (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
 
 
 # --- Modules are called as they are declared -------------------------------------------------
@@ -508,33 +639,90 @@ def test_container_app_is_tagged_for_azd_and_pulls_with_its_identity() -> None:
 # --- Least privilege --------------------------------------------------------------------------
 
 
-def role_assignments() -> dict[str, set[str]]:
-    """Who -> the roles assigned to them: `app` (the managed identity) or `user` (ingestion)."""
-    principals = {"appPrincipalId": "app", "pullPrincipalId": "app", "userPrincipalId": "user"}
-    granted: dict[str, set[str]] = {"app": set(), "user": set()}
-    for path in BICEP_FILES:
+class Grant:
+    """One role assignment: to whom, which role, on what, and under which condition."""
+
+    def __init__(self, path: Path, symbol: str, body: str) -> None:
         source = bicep(path)
         guids = dict(re.findall(r"^var\s+(\w+)\s*=\s*'([0-9a-f-]{36})'", source.text, re.M))
-        for _, kind, existing, body in source.resources():
-            if kind != "Microsoft.Authorization/roleAssignments" or existing:
-                continue
-            role = re.search(r"roleDefinitions',\s*(\w+)\)", body)
-            principal = re.search(r"^\s*principalId:\s*(\w+)\s*$", body, re.M)
-            assert role, f"{path.name}: role assignment without a role definition variable"
-            assert principal, f"{path.name}: role assignment without a principal parameter"
-            assert role.group(1) in guids, f"{path.name}: role {role.group(1)} is not a GUID var"
-            guid = guids[role.group(1)]
-            assert guid in ROLES, f"{path.name}: unknown role definition {guid}"
-            granted[principals[principal.group(1)]].add(ROLES[guid])
+        role = re.search(r"roleDefinitions',\s*(\w+)\)", body)
+        principal = re.search(r"^\s*principalId:\s*(\w+)\s*$", body, re.M)
+        scope = re.search(r"^\s*scope:\s*(\w+)\s*$", body, re.M)
+        assert role, f"{path.name}: role assignment without a role definition variable"
+        assert principal, f"{path.name}: role assignment without a principal parameter"
+        assert scope, f"{path.name}: {symbol} has no scope: it would apply to the resource group"
+        assert role.group(1) in guids, f"{path.name}: role {role.group(1)} is not a GUID var"
+        guid = guids[role.group(1)]
+        assert guid in ROLES, f"{path.name}: unknown role definition {guid}"
+        principals = {"appPrincipalId": "app", "pullPrincipalId": "app", "userPrincipalId": "user"}
+        self.path = path
+        self.who = principals[principal.group(1)]
+        self.role = ROLES[guid]
+        self.scope = scope.group(1)
+        self.condition = source.conditions().get(symbol, "")
+
+
+def grants() -> list[Grant]:
+    """Every role assignment the deployment makes."""
+    return [
+        Grant(path, symbol, body)
+        for path in BICEP_FILES
+        for symbol, kind, existing, body in bicep(path).resources()
+        if kind == "Microsoft.Authorization/roleAssignments" and not existing
+    ]
+
+
+def role_assignments(condition: str | None = None) -> dict[str, set[str]]:
+    """Who -> roles: `app` (the managed identity) or `user` (ingestion); all, or under `condition`."""
+    granted: dict[str, set[str]] = {"app": set(), "user": set()}
+    for grant in grants():
+        if condition is None or grant.condition == condition:
+            granted[grant.who].add(grant.role)
     return granted
 
 
 def test_app_identity_gets_only_what_the_app_uses() -> None:
-    assert role_assignments()["app"] == APP_ROLES
+    assert role_assignments(condition="")["app"] == APP_ROLES
+
+
+def test_app_identity_writes_only_when_users_upload() -> None:
+    assert {g.condition for g in grants() if g.who == "app"} == {"", "userUpload"}
+    assert role_assignments(condition="userUpload")["app"] == UPLOAD_ROLES
+    assert role_assignments()["app"] == APP_ROLES | UPLOAD_ROLES
 
 
 def test_the_developer_gets_what_ingestion_needs() -> None:
     assert role_assignments()["user"] == INGESTION_ROLES
+    assert {g.condition for g in grants() if g.who == "user"} == {"!empty(userPrincipalId)"}
+
+
+def _module_call(module_file: str) -> dict[str, str]:
+    """The params main.bicep passes to the module declared from `module_file`."""
+    (body,) = [body for path, body in bicep(MAIN).modules().values() if path == module_file]
+    return module_params(body)
+
+
+def test_upload_writes_go_to_the_uploads_container_only() -> None:
+    """Storage Blob Data Contributor on the container the app is told about, not the account."""
+    (grant,) = [g for g in grants() if g.who == "app" and g.role == "Storage Blob Data Contributor"]
+    resources = {symbol: (kind, body) for symbol, kind, _, body in bicep(grant.path).resources()}
+    kind, body = resources[grant.scope]
+    assert kind == "Microsoft.Storage/storageAccounts/blobServices/containers", grant.scope
+    assert bicep(grant.path).conditions()[grant.scope] == "userUpload"
+    assert re.search(r"^\s*name:\s*userContainerName\s*$", body, re.M)
+    passed = _module_call(f"modules/{grant.path.name}")
+    assert passed["userContainerName"] == "userStorageContainerName"
+    assert container_env()["AZURE_USER_STORAGE_CONTAINER"] == "userStorageContainerName"
+
+
+def test_upload_roles_follow_the_user_upload_setting() -> None:
+    modules = {g.path.name for g in grants() if g.condition == "userUpload"}
+    assert modules == {"storage-access.bicep", "search-access.bicep"}
+    for name in modules:
+        assert _module_call(f"modules/{name}")["userUpload"] == "userUpload", name
+    assert container_env()["USER_UPLOAD"] == "userUpload ? 'true' : 'false'"
+    (search,) = [g for g in grants() if g.condition == "userUpload" and g.role.startswith("Search")]
+    assert search.scope == "search"  # the service: the app never manages the index definition
 
 
 def test_role_definition_ids_are_the_built_in_ones() -> None:
@@ -595,6 +783,195 @@ def test_the_hooks_venv_stays_out_of_git_and_the_image() -> None:
     dockerignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert ".venv/" in gitignore or ".venv" in gitignore
     assert "infra" in dockerignore or "infra/" in dockerignore
+
+
+# --- The Entra app registrations (infra/scripts/entra_apps.py) --------------------------------
+
+
+@cache
+def entra_apps() -> ModuleType:
+    path = INFRA / "scripts" / "entra_apps.py"
+    spec = importlib.util.spec_from_file_location("entra_apps", path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeDirectory:
+    """Microsoft Graph as the script sees it: PATCH replaces the top-level properties it names."""
+
+    tenant = "11111111-1111-1111-1111-111111111111"
+
+    def __init__(self) -> None:
+        self.apps: dict[str, dict[str, Any]] = {}  # object id -> application
+        self.service_principals: set[str] = set()  # app ids
+        self.created = 0
+
+    def tenant_id(self) -> str:
+        return self.tenant
+
+    def show_app(self, app_id: str) -> dict[str, Any]:
+        (app,) = [a for a in self.apps.values() if app_id in (a["appId"], a["id"])]
+        return copy.deepcopy(app)
+
+    def create_app(self, display_name: str) -> dict[str, Any]:
+        self.created += 1
+        app = {
+            "id": str(uuid.uuid4()),
+            "appId": str(uuid.uuid4()),
+            "displayName": display_name,
+            "signInAudience": "AzureADMyOrg",
+            "identifierUris": [],
+            "groupMembershipClaims": None,
+            "api": {
+                "requestedAccessTokenVersion": None,
+                "oauth2PermissionScopes": [],
+                "preAuthorizedApplications": [],
+                "knownClientApplications": [],
+            },
+            "spa": {"redirectUris": []},
+            "requiredResourceAccess": [],
+            "passwordCredentials": [],
+            "keyCredentials": [],
+        }
+        self.apps[app["id"]] = app
+        return copy.deepcopy(app)
+
+    def patch_app(self, object_id: str, body: dict[str, Any]) -> None:
+        json.dumps(body)  # what az rest sends: JSON, nothing else
+        self.apps[object_id].update(copy.deepcopy(body))
+
+    def ensure_service_principal(self, app_id: str) -> None:
+        self.service_principals.add(app_id)
+
+
+class FakeAzdEnvironment:
+    def __init__(self, **values: str) -> None:
+        self.data = dict(values)
+
+    def values(self) -> dict[str, str]:
+        return dict(self.data)
+
+    def set(self, name: str, value: str) -> None:
+        self.data[name] = value
+
+
+def _run_entra_apps(directory: FakeDirectory, env: FakeAzdEnvironment, *argv: str) -> None:
+    module = entra_apps()
+    module.run(module.parse_args(argv), directory, env)
+
+
+def test_entra_apps_script_uses_the_apps_scope_and_redirect_path() -> None:
+    from app.auth.middleware import ENTRA_SCOPE
+    from app.routes.auth_setup import REDIRECT_URI
+
+    assert entra_apps().SCOPE == ENTRA_SCOPE
+    assert entra_apps().REDIRECT_PATH == REDIRECT_URI
+
+
+def test_entra_apps_registers_what_the_app_and_the_spa_expect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.routes.auth_setup import auth_setup_for
+
+    host = "https://ca-web-abc.nicesky-123.eastus2.azurecontainerapps.io"
+    directory = FakeDirectory()
+    env = FakeAzdEnvironment(AZURE_ENV_NAME="dev", SERVICE_WEB_URI=host)
+    _run_entra_apps(directory, env, "--local-port", "50505", "--groups", "SecurityGroup")
+
+    assert directory.created == 2
+    server = directory.show_app(env.data["AZURE_SERVER_APP_ID"])
+    client = directory.show_app(env.data["AZURE_CLIENT_APP_ID"])
+    assert server["displayName"] == "ragchat-dev API"
+    assert directory.service_principals == {server["appId"], client["appId"]}
+    # The API: api://<app id>, v2 tokens, one delegated scope, the SPA pre-authorized for it.
+    assert server["identifierUris"] == [f"api://{server['appId']}"]
+    assert server["api"]["requestedAccessTokenVersion"] == 2
+    (scope,) = server["api"]["oauth2PermissionScopes"]
+    assert (scope["value"], scope["type"], scope["isEnabled"]) == ("access_as_user", "User", True)
+    assert server["api"]["preAuthorizedApplications"] == [
+        {"appId": client["appId"], "delegatedPermissionIds": [scope["id"]]}
+    ]
+    assert server["groupMembershipClaims"] == "SecurityGroup"
+    # The SPA: redirect URIs on the SPA platform, permission to that scope; no secrets anywhere.
+    assert client["spa"]["redirectUris"] == [f"{host}/redirect", "http://localhost:50505/redirect"]
+    access = {a["resourceAppId"]: a["resourceAccess"] for a in client["requiredResourceAccess"]}
+    assert access[server["appId"]] == [{"id": scope["id"], "type": "Scope"}]
+    assert {"id": entra_apps().GRAPH_USER_READ, "type": "Scope"} in access[
+        entra_apps().GRAPH_APP_ID
+    ]
+    for app in (server, client):
+        assert app["passwordCredentials"] == app["keyCredentials"] == []
+    assert env.data["AUTH_PROVIDER"] == "entra"
+    assert env.data["AZURE_AUTH_TENANT_ID"] == directory.tenant
+
+    # What the backend then tells the SPA: it asks for a scope the API exposes, and comes back
+    # to a redirect URI the SPA registration allows.
+    for name in setting_names():
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(
+        _env_file=None,
+        **{key.lower(): env.data[key] for key in LOGIN_SETTINGS if key in env.data},
+    )
+    setup = auth_setup_for(settings)
+    assert setup["tokenRequest"]["scopes"] == [f"{server['identifierUris'][0]}/{scope['value']}"]
+    assert host + setup["msalConfig"]["auth"]["redirectUri"] in client["spa"]["redirectUris"]
+    assert setup["msalConfig"]["auth"]["clientId"] == client["appId"]
+
+
+def test_entra_apps_can_run_again() -> None:
+    """A second run reuses both apps and the scope id, keeps what others added, adds a host."""
+    directory = FakeDirectory()
+    env = FakeAzdEnvironment(AZURE_ENV_NAME="dev")
+    _run_entra_apps(directory, env, "--groups", "ApplicationGroup")
+    server_id, client_id = env.data["AZURE_SERVER_APP_ID"], env.data["AZURE_CLIENT_APP_ID"]
+    client = directory.show_app(client_id)
+    assert client["spa"]["redirectUris"] == []  # no host yet: before the first provisioning
+    directory.patch_app(
+        client["id"], {"spa": {"redirectUris": ["https://chat.example.com/redirect"]}}
+    )
+    (scope,) = directory.show_app(server_id)["api"]["oauth2PermissionScopes"]
+
+    _run_entra_apps(directory, env, "--host", "https://ca.example.io/")
+
+    assert directory.created == 2
+    assert (env.data["AZURE_SERVER_APP_ID"], env.data["AZURE_CLIENT_APP_ID"]) == (
+        server_id,
+        client_id,
+    )
+    server = directory.show_app(server_id)
+    assert server["api"]["oauth2PermissionScopes"] == [scope]
+    assert server["groupMembershipClaims"] == "ApplicationGroup"  # not given: left alone
+    assert len(server["api"]["preAuthorizedApplications"]) == 1
+    assert directory.show_app(client_id)["spa"]["redirectUris"] == [
+        "https://chat.example.com/redirect",
+        "https://ca.example.io/redirect",
+    ]
+    access = directory.show_app(client_id)["requiredResourceAccess"]
+    assert sorted(len(a["resourceAccess"]) for a in access) == [1, 1]
+
+
+def test_entra_apps_keeps_a_scope_made_by_hand() -> None:
+    module = entra_apps()
+    app = {
+        "appId": "a",
+        "api": {"oauth2PermissionScopes": [{"id": "s-1", "value": "access_as_user"}]},
+    }
+    assert module.scope_id(app) == "s-1"
+    fresh = module.scope_id({"appId": "a"})
+    assert fresh == module.scope_id({"appId": "a"}) != "s-1"  # stable across runs
+
+
+def test_entra_apps_refuses_another_tenant_and_plain_http() -> None:
+    directory = FakeDirectory()
+    env = FakeAzdEnvironment(AZURE_AUTH_TENANT_ID="22222222-2222-2222-2222-222222222222")
+    with pytest.raises(SystemExit, match="az login --tenant 2222"):
+        _run_entra_apps(directory, env)
+    with pytest.raises(SystemExit, match="https://"):
+        _run_entra_apps(FakeDirectory(), FakeAzdEnvironment(), "--host", "http://chat.example.com")
+    assert directory.created == 0
 
 
 # --- The Bicep grammar, when the parser is installed ------------------------------------------

@@ -16,6 +16,9 @@ param userPrincipalId string = ''
 ])
 param userPrincipalType string = 'User'
 
+@description('Users upload their own documents: the app then writes (and deletes) their chunks in the index.')
+param userUpload bool = false
+
 var searchIndexDataReaderRoleId = '1407120a-92aa-4202-b7e9-c0e197c71c8f' // query indexes
 var searchIndexDataContributorRoleId = '8ebe5a00-799e-43f5-93ac-243d3dce84a7' // load documents
 var searchServiceContributorRoleId = '7ca78c08-252a-4471-8644-bb5ff32d4ba0' // create indexes
@@ -29,6 +32,18 @@ resource appIndexReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: search
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', searchIndexDataReaderRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Users' uploads: the app indexes and removes each user's own files. Index data only: the index
+// definition stays with ingestion (Search Service Contributor is never the app's).
+resource appIndexContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (userUpload) {
+  name: guid(search.id, appPrincipalId, searchIndexDataContributorRoleId)
+  scope: search
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', searchIndexDataContributorRoleId)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
