@@ -3,7 +3,17 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 const backend = process.env.BACKEND_URL ?? "http://localhost:50505";
-const proxied = ["/chat", "/ask", "/config", "/content", "/healthz"];
+const proxied = [
+  "/chat",
+  "/ask",
+  "/config",
+  "/content",
+  "/healthz",
+  "/auth_setup",
+  "/upload",
+  "/list_uploaded",
+  "/delete_uploaded",
+];
 
 export default defineConfig({
   plugins: [react()],
@@ -16,9 +26,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: {
-    proxy: Object.fromEntries(
-      proxied.map((path) => [path, { target: backend, changeOrigin: true }]),
-    ),
+    proxy: {
+      ...Object.fromEntries(proxied.map((path) => [path, { target: backend, changeOrigin: true }])),
+      // The login callback is the SPA's own page: serve this dev server's index.html, never the
+      // backend's (built) copy. The identity provider must list http://localhost:5173/redirect.
+      "/redirect": { target: backend, bypass: () => "/index.html" },
+    },
   },
   test: {
     environment: "jsdom",

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { App } from "./App";
 import type { ChatRequest } from "./api/types";
+import { startAuth } from "./auth";
 import { en } from "./i18n/en";
 import { SETTINGS_KEY } from "./lib/settings";
 import {
@@ -26,6 +27,7 @@ function fakeServer(config: Record<string, unknown> = {}) {
         jsonResponse({ notice: "No language model is configured.", ...config }),
       );
     }
+    if (url === "/auth_setup") return Promise.resolve(jsonResponse({ useLogin: false }));
     const request = JSON.parse(init?.body as string) as ChatRequest;
     requests.push(request);
     const handler = answers.shift();
@@ -88,7 +90,7 @@ describe("chat page", () => {
       live = abortableStream(signal);
       return ndjsonResponse(live.body);
     });
-    render(<App />);
+    render(<App auth={startAuth()} />);
     expect(await screen.findByRole("note")).toHaveTextContent("No language model is configured.");
 
     await user.click(screen.getByRole("button", { name: en.chat.examples[0] }));
@@ -117,7 +119,7 @@ describe("chat page", () => {
       () => ndjsonResponse(answer),
       () => ndjsonResponse(answer),
     );
-    render(<App />);
+    render(<App auth={startAuth()} />);
 
     await user.type(screen.getByLabelText(en.input.label), "What is the deductible?{Enter}");
     const chip = await screen.findByRole("button", { name: "Who is eligible?" });
@@ -147,7 +149,7 @@ describe("chat page", () => {
       () => jsonResponse({ error: "The language model could not be reached." }, 503),
       () => ndjsonResponse(ndjson(...sampleAnswerLines())),
     );
-    render(<App />);
+    render(<App auth={startAuth()} />);
     await user.click(screen.getByRole("button", { name: en.chat.examples[1] }));
     expect(await screen.findByRole("alert")).toHaveTextContent(
       "The language model could not be reached.",
@@ -165,7 +167,7 @@ describe("chat page", () => {
     server.answers.push(() =>
       ndjsonResponse(ndjson(first, second, { error: "The model stopped answering." })),
     );
-    render(<App />);
+    render(<App auth={startAuth()} />);
     await user.click(screen.getByRole("button", { name: en.chat.examples[2] }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The model stopped answering.");
     expect(screen.getByText(/The deductible is \$1,000/)).toBeInTheDocument();
@@ -175,7 +177,7 @@ describe("chat page", () => {
     const user = userEvent.setup();
     const server = fakeServer();
     server.answers.push(() => ndjsonResponse(ndjson(...sampleAnswerLines())));
-    render(<App />);
+    render(<App auth={startAuth()} />);
     await user.type(screen.getByLabelText(en.input.label), "Plus plan deductible?{Enter}");
     await screen.findByRole("list", { name: en.answer.citations });
 
@@ -201,7 +203,7 @@ describe("ask page", () => {
       () => ndjsonResponse(ndjson(...sampleAnswerLines())),
       () => ndjsonResponse(ndjson(...sampleAnswerLines())),
     );
-    render(<App />);
+    render(<App auth={startAuth()} />);
     expect(screen.getByRole("link", { name: en.nav.ask })).toHaveAttribute("aria-current", "page");
     await user.type(screen.getByLabelText(en.input.label), "First?{Enter}");
     await screen.findByRole("list", { name: en.answer.citations });

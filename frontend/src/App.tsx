@@ -1,8 +1,11 @@
-/** The app shell: header, the current page, the settings panel. */
-import { useMemo, useState } from "react";
+/** The app shell: login, the header, the current page, the settings and upload panels. */
+import { lazy, Suspense, useMemo, useState } from "react";
 
+import { AuthProvider, isRedirectCallback, useAuth, type AuthStart } from "./auth";
+import { AuthBanner } from "./components/AuthBanner";
 import { Header } from "./components/Header";
 import { SettingsPanel } from "./components/SettingsPanel";
+import { SignInScreen } from "./components/SignInScreen";
 import { useRoute } from "./hooks/useRoute";
 import { useServerConfig } from "./hooks/useServerConfig";
 import { useSettings } from "./hooks/useSettings";
@@ -13,14 +16,55 @@ import { AskPage } from "./pages/AskPage";
 import { ChatPage } from "./pages/ChatPage";
 import styles from "./App.module.css";
 
-export function App() {
+// Only for signed-in users of a server with uploads on: not in the first load.
+const UploadDialog = lazy(() =>
+  import("./components/UploadDialog").then((module) => ({ default: module.UploadDialog })),
+);
+
+export interface AppProps {
+  /** The login set-up, started once per page load (`startAuth()`). */
+  auth: Promise<AuthStart>;
+}
+
+export function App({ auth }: AppProps) {
+  return (
+    <AuthProvider started={auth}>
+      <Shell />
+    </AuthProvider>
+  );
+}
+
+function Shell() {
   const route = useRoute();
   const { theme, toggle } = useTheme();
   const { config, failed } = useServerConfig();
   const { settings, update, reset } = useSettings();
+  const auth = useAuth();
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [uploadsOpen, setUploadsOpen] = useState(false);
   const overrides = useMemo(() => toOverrides(settings, config), [settings, config]);
-  const notice = failed ? t.errors.config : config.notice;
+  const uploadRules = useMemo(
+    () => ({ maxBytes: config.uploadMaxBytes, extensions: config.uploadExtensions }),
+    [config.uploadMaxBytes, config.uploadExtensions],
+  );
+  const notice = failed
+    ? t.errors.config
+    : auth.status === "failed"
+      ? t.auth.setupFailed
+      : config.notice;
+
+  const loading = auth.status === "loading";
+  const loginRequired = config.loginRequired || auth.loginRequired;
+  // What stands in for the page: the end of a sign-in, its check, or the sign-in itself.
+  const gate =
+    loading && isRedirectCallback()
+      ? "returning"
+      : loading && loginRequired
+        ? "checking"
+        : auth.enabled && loginRequired && !auth.user
+          ? "signIn"
+          : null;
+  const canUpload = config.showUserUpload && auth.enabled && Boolean(auth.user);
 
   return (
     <div className={styles.app}>
@@ -40,9 +84,25 @@ export function App() {
         theme={theme}
         onToggleTheme={toggle}
         onOpenSettings={() => setSettingsOpen(true)}
+        onOpenUploads={canUpload ? () => setUploadsOpen(true) : null}
+        account={
+          auth.enabled
+            ? {
+                user: auth.user,
+                onSignIn: auth.signIn,
+                onSignOut: auth.signOut,
+                offerSignIn: gate !== "signIn",
+              }
+            : null
+        }
       />
+      <AuthBanner expired={auth.expired} error={auth.error} onSignIn={auth.signIn} />
       <div className={styles.page}>
-        {route === "ask" ? (
+        {gate === "returning" || gate === "checking" ? (
+          <SignInScreen waiting={gate === "returning" ? t.auth.signingIn : t.auth.checking} />
+        ) : gate === "signIn" ? (
+          <SignInScreen onSignIn={auth.signIn} />
+        ) : route === "ask" ? (
           <AskPage overrides={overrides} notice={notice} />
         ) : (
           <ChatPage overrides={overrides} notice={notice} />
@@ -56,6 +116,15 @@ export function App() {
         onChange={update}
         onReset={reset}
       />
+      {canUpload ? (
+        <Suspense fallback={null}>
+          <UploadDialog
+            open={uploadsOpen}
+            onClose={() => setUploadsOpen(false)}
+            rules={uploadRules}
+          />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

@@ -1,7 +1,12 @@
-/** The HTTP client: `/config` and the streamed answer routes. */
+/**
+ * The HTTP client: `/config`, `/auth_setup`, the streamed answer routes and `/content`.
+ *
+ * Every call but the two open set-up routes carries `Authorization: Bearer <token>` when someone
+ * is signed in (see `setTokenSource`); a 401 renews the token once and tries again.
+ */
 import { t } from "../i18n";
 import { NdjsonParseError, readNdjson } from "./ndjson";
-import type { AnswerEndpoint, AppConfig, ChatRequest, StreamLine } from "./types";
+import type { AnswerEndpoint, AppConfig, AuthSetup, ChatRequest, StreamLine } from "./types";
 
 /** An error to show a person: the server's own message when it sent one. */
 export class ApiError extends Error {
@@ -25,13 +30,106 @@ export const DEFAULT_CONFIG: AppConfig = {
   streamingEnabled: true,
   defaultRetrievalMode: "text",
   notice: null,
+  authEnabled: false,
+  loginRequired: false,
+  showUserUpload: false,
+  uploadMaxBytes: 10 * 1024 * 1024,
+  uploadExtensions: [],
 };
+
+export const NO_LOGIN: AuthSetup = {
+  useLogin: false,
+  provider: "none",
+  requireAccessControl: false,
+  enableUnauthenticatedAccess: true,
+  msalConfig: null,
+  loginRequest: null,
+  tokenRequest: null,
+  oidcConfig: null,
+};
+
+/** Where requests get their bearer token: the signed-in session (src/auth), or nobody. */
+export interface TokenSource {
+  /** The access token, null when signed out; throws when signed in but no token can be had. */
+  getToken(options?: { refresh?: boolean }): Promise<string | null>;
+  /** The server refused the token and renewing it did not help. */
+  onExpired(): void;
+}
+
+let tokens: TokenSource | null = null;
+
+/** Send the signed-in user's token with every request from now on (null: send none). */
+export function setTokenSource(source: TokenSource | null): void {
+  tokens = source;
+}
+
+/**
+ * Run a request with the bearer token; on a 401 renew the token once and run it again.
+ * Throws the "sign in again" ApiError when there is no fresh token or it is refused too.
+ */
+export async function withToken<T extends { status: number }>(
+  run: (token: string | null) => Promise<T>,
+): Promise<T> {
+  const source = tokens;
+  const token = source ? await tokenFrom(source, false) : null;
+  const response = await run(token);
+  if (response.status !== 401 || !source || !token) return response;
+  const retried = await run(await tokenFrom(source, true));
+  if (retried.status === 401) {
+    source.onExpired();
+    throw new ApiError(t.auth.expired, 401);
+  }
+  return retried;
+}
+
+async function tokenFrom(source: TokenSource, refresh: boolean): Promise<string | null> {
+  try {
+    const token = await source.getToken(refresh ? { refresh } : undefined);
+    if (token || !refresh) return token;
+  } catch {
+    // The identity library could not renew silently: the person has to sign in again.
+  }
+  source.onExpired();
+  throw new ApiError(t.auth.expired, 401);
+}
+
+/** The headers of `init` plus the bearer token, if any. */
+export function withBearer(headers: HeadersInit | undefined, token: string | null): Headers {
+  const result = new Headers(headers);
+  if (token) result.set("Authorization", `Bearer ${token}`);
+  return result;
+}
 
 /** What this server supports (`GET /config`), over the defaults for any missing field. */
 export async function fetchConfig(signal?: AbortSignal): Promise<AppConfig> {
-  const response = await send("/config", { signal });
+  const response = await send("/config", { signal }, { auth: false });
   const body = (await response.json()) as Partial<AppConfig>;
   return { ...DEFAULT_CONFIG, ...body };
+}
+
+/** How this server signs people in (`GET /auth_setup`), over "no login" for missing fields. */
+export async function fetchAuthSetup(signal?: AbortSignal): Promise<AuthSetup> {
+  const response = await send("/auth_setup", { signal }, { auth: false });
+  const body = (await response.json()) as Partial<AuthSetup>;
+  return { ...NO_LOGIN, ...body };
+}
+
+/** A cited file's bytes and media type from `/content/...` (any `#page=N` is dropped). */
+export async function fetchContent(
+  href: string,
+  signal?: AbortSignal,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; type: string }> {
+  const url = href.split("#")[0] ?? href;
+  try {
+    const response = await send(url, { signal });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return { bytes, type: response.headers.get("Content-Type") ?? "" };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      throw new ApiError(t.evidence.notAvailable, 404, error.requestId);
+    }
+    throw error;
+  }
 }
 
 /** Post a question and yield the answer's NDJSON lines; an `{"error"}` line throws ApiError. */
@@ -63,29 +161,41 @@ export async function* streamAnswer(
   }
 }
 
-async function send(url: string, init: RequestInit): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    throw new ApiError(t.errors.network);
-  }
+/** Fetch with the token (unless `auth: false`); an error status throws ApiError. */
+export async function send(
+  url: string,
+  init: RequestInit,
+  { auth = true }: { auth?: boolean } = {},
+): Promise<Response> {
+  const once = async (token: string | null) => {
+    try {
+      return await fetch(url, { ...init, headers: withBearer(init.headers, token) });
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      throw new ApiError(t.errors.network);
+    }
+  };
+  const response = auth ? await withToken(once) : await once(null);
   if (!response.ok) {
     const requestId = response.headers.get("X-Request-ID");
-    throw new ApiError(await errorMessage(response), response.status, requestId);
+    throw new ApiError(
+      errorMessage(await response.text(), response.status),
+      response.status,
+      requestId,
+    );
   }
   return response;
 }
 
-async function errorMessage(response: Response): Promise<string> {
+/** The server's `{"error"}` message from a body, else a generic one naming the status. */
+export function errorMessage(body: string, status: number): string {
   try {
-    const body = (await response.json()) as { error?: unknown };
-    if (typeof body.error === "string" && body.error) return body.error;
+    const parsed = JSON.parse(body) as { error?: unknown } | null;
+    if (typeof parsed?.error === "string" && parsed.error) return parsed.error;
   } catch {
     // Not JSON (a proxy's error page, say): fall through to the generic message.
   }
-  return t.errors.status(response.status);
+  return t.errors.status(status);
 }
 
 /** Whether an error comes from an aborted request. */

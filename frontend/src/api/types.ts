@@ -65,6 +65,56 @@ export interface AppConfig {
   languageModel?: string | null;
   searchBackend?: string;
   notice?: string | null;
+  /** Login is configured on the server (issue 9). */
+  authEnabled: boolean;
+  /** Anonymous callers are refused: show a sign-in screen instead of the chat. */
+  loginRequired: boolean;
+  /** Signed-in users may upload their own documents. */
+  showUserUpload: boolean;
+  uploadMaxBytes: number;
+  /** Lower-case file extensions with the dot, e.g. `.pdf`. */
+  uploadExtensions: string[];
+}
+
+/** `GET /auth_setup`: how the SPA signs people in. */
+export interface AuthSetup {
+  useLogin: boolean;
+  provider: "none" | "entra" | "oidc";
+  requireAccessControl: boolean;
+  enableUnauthenticatedAccess: boolean;
+  msalConfig: MsalSetup | null;
+  loginRequest: { scopes: string[] } | null;
+  tokenRequest: { scopes: string[] } | null;
+  oidcConfig: OidcSetup | null;
+}
+
+export interface MsalSetup {
+  auth: {
+    clientId: string;
+    authority: string;
+    /** Relative to the SPA's origin, like every redirect URI here. */
+    redirectUri: string;
+    postLogoutRedirectUri: string;
+  };
+  cache?: { cacheLocation?: string };
+}
+
+export interface OidcSetup {
+  authority: string;
+  client_id: string;
+  scope: string;
+  redirect_uri: string;
+  post_logout_redirect_uri: string;
+  /** Optional (RFC 8707): the API the access token is for, when the issuer needs asking. */
+  resource?: string;
+  extraQueryParams?: Record<string, string>;
+}
+
+/** `POST /upload`'s answer. */
+export interface UploadResult {
+  message: string;
+  filename: string;
+  chunks: number;
 }
 
 export type AnswerEndpoint = "/chat/stream" | "/ask/stream";

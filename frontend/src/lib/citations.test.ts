@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { contentHref, isCitationRef, parseCitations, splitDataPoint } from "./citations";
+import {
+  contentHref,
+  displayRef,
+  isCitationRef,
+  parseCitations,
+  splitDataPoint,
+} from "./citations";
 
 describe("parseCitations", () => {
   it("numbers sources in order of first appearance; a repeated source keeps its number", () => {
@@ -74,6 +80,33 @@ describe("contentHref", () => {
       href: "/content/a%20b/c%23d.pdf#page=12",
     });
     expect(contentHref("pto-leave-policy.html").href).toBe("/content/pto-leave-policy.html");
+  });
+});
+
+describe("displayRef", () => {
+  const folder = `.uploads/${"a1".repeat(16)}`;
+
+  it("shows an upload by its own name (and page), marked as an upload", () => {
+    expect(displayRef(`${folder}/plan.pdf#page=2`)).toEqual({
+      label: "plan.pdf#page=2",
+      upload: true,
+    });
+    expect(displayRef(`${folder}/notes v2.md`)).toEqual({ label: "notes v2.md", upload: true });
+  });
+
+  it("leaves other references as they are", () => {
+    expect(displayRef("health-plans.pdf#page=2")).toEqual({
+      label: "health-plans.pdf#page=2",
+      upload: false,
+    });
+    // Not a per-user folder: 31 hex characters, or another top folder.
+    expect(displayRef(`.uploads/${"a".repeat(31)}/x.pdf`).upload).toBe(false);
+    expect(displayRef(`policies/${"a1".repeat(16)}/x.pdf`).upload).toBe(false);
+  });
+
+  it("is served from /content like any other citation", () => {
+    const [citation] = parseCitations(`See [${folder}/plan.pdf#page=2].`);
+    expect(citation?.href).toBe(`/content/${folder}/plan.pdf#page=2`);
   });
 });
 

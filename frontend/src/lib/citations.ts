@@ -18,6 +18,14 @@ export const BRACKETED = /\[([^[\]\n]{1,300})\]/g;
 // A file name with an extension and an optional page, without spaces: `dir/plan.pdf#page=2`.
 const FILE_REF = /^[^\s[\]#]+\.[A-Za-z0-9]{1,8}(?:#page=\d+)?$/;
 const PAGE = /#page=(\d+)$/;
+// The server keeps each user's uploads in a folder named by a hash of who they are.
+const UPLOAD = /^\.uploads\/[0-9a-f]{32}\/(.+)$/i;
+
+/** How to show a reference: `.uploads/<32 hex>/a.pdf#page=2` is the user's own `a.pdf#page=2`. */
+export function displayRef(ref: string): { label: string; upload: boolean } {
+  const match = UPLOAD.exec(ref);
+  return match?.[1] ? { label: match[1], upload: true } : { label: ref, upload: false };
+}
 
 /** Whether the text in brackets cites a source: a known citation or a file-like name. */
 export function isCitationRef(ref: string, known: readonly string[] = []): boolean {

@@ -24,6 +24,25 @@ function renderAnswer(answer: AnswerData) {
 }
 
 describe("Answer", () => {
+  it("shows a citation of the user's upload by its file name, marked as theirs", async () => {
+    const ref = `.uploads/${"0f".repeat(16)}/notes.pdf#page=2`;
+    const handlers = renderAnswer(
+      answerFrom([
+        { delta: { role: "assistant" }, context: { data_points: { text: [], citations: [ref] } } },
+        { delta: { role: "assistant", content: `From your notes [${ref}].` } },
+      ]),
+    );
+    const inline = screen.getByRole("link", { name: "Citation 1: notes.pdf#page=2 (your upload)" });
+    expect(inline).toHaveAttribute("href", `/content/${ref}`);
+    const list = screen.getByRole("list", { name: "Citations" });
+    const item = within(list).getByRole("link");
+    expect(item).toHaveTextContent("notes.pdf#page=2 (your upload)");
+    expect(item).not.toHaveTextContent(".uploads");
+    expect(within(item).getByText("your upload")).toBeVisible();
+    await userEvent.click(item);
+    expect(handlers.onCitation).toHaveBeenCalledWith(expect.objectContaining({ ref }));
+  });
+
   it("lists each cited source once under the answer, numbered as in the text", async () => {
     const handlers = renderAnswer(answerFrom(sampleAnswerLines()));
     const list = screen.getByRole("list", { name: "Citations" });

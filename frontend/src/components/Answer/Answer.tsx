@@ -7,6 +7,7 @@ import type { Answer as AnswerData } from "../../lib/answer";
 import { citationIndex, parseCitations, type Citation } from "../../lib/citations";
 import { Icon } from "../Icon";
 import { Markdown } from "../Markdown";
+import { SourceName } from "../SourceName";
 import styles from "./Answer.module.css";
 
 export interface AnswerProps {
@@ -160,7 +161,7 @@ function CitationList({
                 {citation.number}
               </span>
               <span className="visually-hidden">{`${citation.number}. `}</span>
-              {citation.ref}
+              <SourceName reference={citation.ref} />
             </a>
           </li>
         ))}

@@ -1,17 +1,84 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { setTokenSource } from "../../api/client";
 import type { StreamLine } from "../../api/types";
 import type { EvidenceTab } from "../../hooks/useEvidence";
+import { en } from "../../i18n/en";
 import { applyLine, newTurn } from "../../lib/answer";
-import { parseCitations } from "../../lib/citations";
-import { sampleAnswerLines } from "../../test/streams";
+import { parseCitations, type Citation } from "../../lib/citations";
+import { jsonResponse, sampleAnswerLines } from "../../test/streams";
 import { EvidencePanel } from "./EvidencePanel";
 
 const answer = (sampleAnswerLines() as StreamLine[]).reduce(applyLine, newTurn("q").answer);
-const citation = parseCitations(answer.content)[0] ?? null;
+const [pdfCitation = null, markdownCitation = null] = parseCitations(answer.content);
+const citation = pdfCitation;
+
+const PDF_BYTES = "%PDF-1.7\n1 0 obj <<>> endobj\n";
+const HTML_BYTES = "<!doctype html><script>parent.document.title = 'pwned'</script><p>Hi</p>";
+
+/** `/content/...` answered from `files` (path -> [body, media type]); anything else 404s. */
+function fakeContent(files: Record<string, [string, string]>) {
+  const fetchMock = vi.fn<(url: string, init?: RequestInit) => Promise<Response>>((url) => {
+    const file = files[url];
+    return Promise.resolve(
+      file
+        ? new Response(file[0], { status: 200, headers: { "Content-Type": file[1] } })
+        : jsonResponse({ error: "Not found." }, 404),
+    );
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return fetchMock;
+}
+
+/** URL.createObjectURL / revokeObjectURL (jsdom has neither), recording the blobs. */
+function fakeBlobUrls() {
+  const blobs = new Map<string, Blob>();
+  const revoked: string[] = [];
+  let next = 0;
+  vi.stubGlobal(
+    "URL",
+    Object.assign(URL, {
+      createObjectURL: vi.fn((blob: Blob) => {
+        next += 1;
+        const url = `blob:http://localhost/${next}`;
+        blobs.set(url, blob);
+        return url;
+      }),
+      revokeObjectURL: vi.fn((url: string) => revoked.push(url)),
+    }),
+  );
+  return { blobs, revoked };
+}
+
+let urls: ReturnType<typeof fakeBlobUrls>;
+
+beforeEach(() => {
+  urls = fakeBlobUrls();
+});
+
+afterEach(() => {
+  setTokenSource(null);
+  vi.unstubAllGlobals();
+});
+
+function DocumentHarness({ initial }: { initial: Citation | null }) {
+  const [shown, setShown] = useState(initial);
+  return (
+    <EvidencePanel
+      open
+      modal={false}
+      onClose={() => undefined}
+      answer={answer}
+      tab="document"
+      onTabChange={() => undefined}
+      citation={shown}
+      onCitation={setShown}
+    />
+  );
+}
 
 function Harness() {
   const [tab, setTab] = useState<EvidenceTab>("document");
@@ -30,13 +97,103 @@ function Harness() {
 }
 
 describe("EvidencePanel", () => {
-  it("shows the cited document, opened at its page", () => {
+  it("fetches the cited PDF with the token and frames its blob URL at the cited page", async () => {
+    const fetchMock = fakeContent({ "/content/health-plans.pdf": [PDF_BYTES, "application/pdf"] });
+    setTokenSource({ getToken: () => Promise.resolve("tok-1"), onExpired: () => undefined });
     render(<Harness />);
     expect(screen.getByRole("dialog", { name: "Evidence" })).toBeInTheDocument();
-    expect(screen.getByTitle("Cited document: health-plans.pdf#page=2")).toHaveAttribute(
-      "src",
-      "/content/health-plans.pdf#page=2",
+    expect(screen.getByRole("status")).toHaveTextContent(en.evidence.loading);
+
+    const frame = await screen.findByTitle("Cited document: health-plans.pdf#page=2");
+    expect(frame.tagName).toBe("IFRAME");
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/1#page=2");
+    expect(urls.blobs.get("blob:http://localhost/1")?.type).toBe("application/pdf");
+    expect(urls.blobs.get("blob:http://localhost/1")?.size).toBe(PDF_BYTES.length);
+    const [url, init] = fetchMock.mock.calls[0] ?? [];
+    expect(url).toBe("/content/health-plans.pdf");
+    expect(new Headers(init?.headers).get("Authorization")).toBe("Bearer tok-1");
+    expect(screen.getByRole("link", { name: en.evidence.openInNewTab })).toHaveAttribute(
+      "href",
+      "blob:http://localhost/1#page=2",
     );
+  });
+
+  it("frames anything but a PDF fully sandboxed: no scripts, no same origin", async () => {
+    fakeContent({ "/content/benefits-overview.md": [HTML_BYTES, "text/html; charset=utf-8"] });
+    render(<DocumentHarness initial={markdownCitation} />);
+    const frame = await screen.findByTitle("Cited document: benefits-overview.md");
+    expect(frame).toHaveAttribute("sandbox", "");
+    expect(frame.getAttribute("sandbox")).not.toMatch(/allow-scripts|allow-same-origin/);
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/1");
+    expect(urls.blobs.get("blob:http://localhost/1")?.type).toBe("text/html; charset=utf-8");
+    // Not offered as a page of our origin in a new tab: only as a download.
+    expect(screen.queryByRole("link", { name: en.evidence.openInNewTab })).toBeNull();
+    expect(screen.getByRole("link", { name: en.evidence.download })).toHaveAttribute(
+      "download",
+      "benefits-overview.md",
+    );
+  });
+
+  it("sandboxes a file that claims to be a PDF but is not one", async () => {
+    fakeContent({ "/content/health-plans.pdf": [HTML_BYTES, "application/pdf"] });
+    render(<DocumentHarness initial={pdfCitation} />);
+    const frame = await screen.findByTitle("Cited document: health-plans.pdf#page=2");
+    expect(frame).toHaveAttribute("sandbox", "");
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/1");
+  });
+
+  it("revokes the blob URL when another citation is shown and when the panel goes", async () => {
+    fakeContent({
+      "/content/health-plans.pdf": [PDF_BYTES, "application/pdf"],
+      "/content/benefits-overview.md": ["# Benefits", "text/markdown"],
+    });
+    const { rerender, unmount } = render(<DocumentHarness initial={pdfCitation} />);
+    await screen.findByTitle("Cited document: health-plans.pdf#page=2");
+    expect(urls.revoked).toEqual([]);
+    rerender(<DocumentHarness key="md" initial={markdownCitation} />);
+    await screen.findByTitle("Cited document: benefits-overview.md");
+    expect(urls.revoked).toEqual(["blob:http://localhost/1"]);
+    unmount();
+    expect(urls.revoked).toEqual(["blob:http://localhost/1", "blob:http://localhost/2"]);
+  });
+
+  it("opens a citation picked from the list", async () => {
+    const user = userEvent.setup();
+    fakeContent({ "/content/health-plans.pdf": [PDF_BYTES, "application/pdf"] });
+    render(<DocumentHarness initial={null} />);
+    await user.click(screen.getByRole("button", { name: /health-plans\.pdf#page=2/ }));
+    expect(await screen.findByTitle("Cited document: health-plans.pdf#page=2")).toHaveAttribute(
+      "src",
+      "blob:http://localhost/1#page=2",
+    );
+  });
+
+  it("says plainly when the document is not available (404)", async () => {
+    fakeContent({});
+    render(<Harness />);
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "This document is not available to you or no longer exists",
+    );
+    expect(screen.queryByTitle(/Cited document/)).toBeNull();
+    expect(urls.blobs.size).toBe(0);
+  });
+
+  it("works without login: no Authorization header", async () => {
+    const fetchMock = fakeContent({ "/content/health-plans.pdf": [PDF_BYTES, "application/pdf"] });
+    render(<Harness />);
+    await screen.findByTitle("Cited document: health-plans.pdf#page=2");
+    expect(new Headers(fetchMock.mock.calls[0]?.[1]?.headers).has("Authorization")).toBe(false);
+  });
+
+  it("shows an upload's citation by its file name, marked as the user's", async () => {
+    fakeContent({});
+    const ref = `.uploads/${"ab".repeat(16)}/notes.pdf#page=3`;
+    const [upload = null] = parseCitations(`See [${ref}].`);
+    render(<DocumentHarness initial={upload} />);
+    const name = screen.getByText("notes.pdf#page=3");
+    expect(name).toHaveTextContent("notes.pdf#page=3 (your upload)");
+    expect(name).not.toHaveTextContent(".uploads");
+    await waitFor(() => expect(screen.getByRole("alert")).toBeInTheDocument());
   });
 
   it("switches tabs with the arrow keys and shows supporting content and thoughts", async () => {

@@ -2,12 +2,14 @@
 import { useId, useMemo, useRef, type KeyboardEvent } from "react";
 
 import type { Thought } from "../../api/types";
+import { useDocument } from "../../hooks/useDocument";
 import type { EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
 import type { Answer } from "../../lib/answer";
 import { parseCitations, splitDataPoint, type Citation } from "../../lib/citations";
 import { Drawer } from "../Drawer";
 import { Icon } from "../Icon";
+import { SourceName, sourceText } from "../SourceName";
 import styles from "./EvidencePanel.module.css";
 
 export interface EvidencePanelProps {
@@ -149,7 +151,7 @@ function DocumentView({
             <li key={item.ref}>
               <button type="button" className="button" onClick={() => onCitation(item)}>
                 <span className={styles.number}>{item.number}</span>
-                {item.ref}
+                <SourceName reference={item.ref} />
               </button>
             </li>
           ))}
@@ -157,24 +159,55 @@ function DocumentView({
       </div>
     );
   }
+  return <CitedDocument citation={citation} />;
+}
+
+/**
+ * The cited file, fetched with the token and framed from a blob: URL. A blob URL has this app's
+ * origin, so anything but a PDF is framed with every sandbox restriction: an uploaded HTML file
+ * runs no script and reaches nothing of ours. PDFs cannot be sandboxed (Chrome refuses to run its
+ * viewer in a sandboxed frame); their blob is typed application/pdf, so it never renders as HTML.
+ */
+function CitedDocument({ citation }: { citation: Citation }) {
+  const file = useDocument(citation.href.split("#")[0] ?? citation.href);
+  const title = t.evidence.documentFrame(sourceText(citation.ref));
+  const src =
+    file.status === "ready"
+      ? file.url + (file.pdf && citation.page ? `#page=${citation.page}` : "")
+      : null;
+  const fileName = citation.file.split("/").pop() ?? citation.file;
   return (
     <>
       <div className={styles.documentBar}>
         <span className={styles.documentName}>
           <span className={styles.number}>{citation.number}</span>
-          {citation.ref}
+          <SourceName reference={citation.ref} />
         </span>
-        <a href={citation.href} target="_blank" rel="noopener noreferrer" className="button">
-          <Icon name="external" />
-          {t.evidence.openInNewTab}
-        </a>
+        {file.status !== "ready" || !src ? null : file.pdf ? (
+          <a href={src} target="_blank" rel="noopener noreferrer" className="button">
+            <Icon name="external" />
+            {t.evidence.openInNewTab}
+          </a>
+        ) : (
+          <a href={file.url} download={fileName} className="button">
+            <Icon name="download" />
+            {t.evidence.download}
+          </a>
+        )}
       </div>
-      <iframe
-        key={citation.href}
-        className={styles.frame}
-        src={citation.href}
-        title={t.evidence.documentFrame(citation.ref)}
-      />
+      {file.status === "loading" ? (
+        <p className={styles.documentMessage} role="status">
+          {t.evidence.loading}
+        </p>
+      ) : file.status === "error" ? (
+        <p className={`${styles.documentMessage} ${styles.documentError}`} role="alert">
+          {file.message}
+        </p>
+      ) : file.pdf ? (
+        <iframe className={styles.frame} src={src ?? undefined} title={title} />
+      ) : (
+        <iframe className={styles.frame} src={src ?? undefined} title={title} sandbox="" />
+      )}
     </>
   );
 }
@@ -187,7 +220,11 @@ function SupportingContent({ points }: { points: string[] }) {
         const { source, text } = splitDataPoint(point);
         return (
           <li key={index} className={styles.item}>
-            {source ? <h3 className={styles.itemTitle}>{source}</h3> : null}
+            {source ? (
+              <h3 className={styles.itemTitle}>
+                <SourceName reference={source} />
+              </h3>
+            ) : null}
             <p className={styles.itemText}>{text}</p>
           </li>
         );

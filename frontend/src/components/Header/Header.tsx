@@ -1,4 +1,8 @@
-/** The top bar: the app's name, the two pages, developer settings and the theme toggle. */
+/**
+ * The top bar: the app's name, the two pages, the user's documents, developer settings, the
+ * theme toggle, and who is signed in.
+ */
+import type { AuthUser } from "../../auth";
 import type { Theme } from "../../hooks/useTheme";
 import { ROUTE_HREF, type Route } from "../../hooks/useRoute";
 import { t } from "../../i18n";
@@ -10,9 +14,28 @@ export interface HeaderProps {
   theme: Theme;
   onToggleTheme: () => void;
   onOpenSettings: () => void;
+  /** The user's documents; null hides the button (uploads off, or nobody signed in). */
+  onOpenUploads?: (() => void) | null;
+  /** Null when the server has no login (or its set-up is still loading). */
+  account?: HeaderAccount | null;
 }
 
-export function Header({ route, theme, onToggleTheme, onOpenSettings }: HeaderProps) {
+export interface HeaderAccount {
+  user: AuthUser | null;
+  onSignIn: () => void;
+  onSignOut: () => void;
+  /** False while the page itself offers the sign-in (one "Sign in" button at a time). */
+  offerSignIn: boolean;
+}
+
+export function Header({
+  route,
+  theme,
+  onToggleTheme,
+  onOpenSettings,
+  onOpenUploads = null,
+  account = null,
+}: HeaderProps) {
   const themeLabel = theme === "dark" ? t.theme.toLight : t.theme.toDark;
   return (
     <header className={styles.header}>
@@ -32,6 +55,17 @@ export function Header({ route, theme, onToggleTheme, onOpenSettings }: HeaderPr
         </a>
       </nav>
       <div className={styles.tools}>
+        {onOpenUploads ? (
+          <button
+            type="button"
+            className="icon-button"
+            onClick={onOpenUploads}
+            aria-label={t.uploads.open}
+            title={t.uploads.open}
+          >
+            <Icon name="upload" />
+          </button>
+        ) : null}
         <button
           type="button"
           className="icon-button"
@@ -51,6 +85,35 @@ export function Header({ route, theme, onToggleTheme, onOpenSettings }: HeaderPr
           <Icon name={theme === "dark" ? "sun" : "moon"} />
         </button>
       </div>
+      {account ? <Account account={account} /> : null}
     </header>
+  );
+}
+
+function Account({ account }: { account: HeaderAccount }) {
+  const { user, onSignIn, onSignOut, offerSignIn } = account;
+  if (!user) {
+    return offerSignIn ? (
+      <button type="button" className={`button ${styles.accountButton}`} onClick={onSignIn}>
+        {t.auth.signIn}
+      </button>
+    ) : null;
+  }
+  return (
+    <div className={styles.account} role="group" aria-label={t.auth.account}>
+      <span className={styles.userName} title={t.auth.signedInAs(user.name)}>
+        {user.name}
+      </span>
+      <button
+        type="button"
+        className={`button ${styles.accountButton}`}
+        onClick={onSignOut}
+        title={t.auth.signOut}
+      >
+        <Icon name="signOut" />
+        {/* On narrow screens only the icon shows; the text still names the button. */}
+        <span className={styles.accountLabel}>{t.auth.signOut}</span>
+      </button>
+    </div>
   );
 }

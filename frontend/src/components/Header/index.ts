@@ -1,1 +1,1 @@
-export { Header, type HeaderProps } from "./Header";
+export { Header, type HeaderAccount, type HeaderProps } from "./Header";

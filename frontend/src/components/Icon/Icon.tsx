@@ -62,6 +62,14 @@ const PATHS = {
       <path d="M20 4v5h-5" />
     </>
   ),
+  signOut: (
+    <>
+      <path d="M14 4h5v16h-5" />
+      <path d="M10 8l-4 4 4 4M6 12h9" />
+    </>
+  ),
+  download: <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />,
+  upload: <path d="M12 16V5M7 10l5-5 5 5M5 20h14" />,
   external: (
     <>
       <path d="M14 4h6v6M20 4l-9 9" />

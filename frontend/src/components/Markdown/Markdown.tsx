@@ -6,6 +6,7 @@ import remarkGfm from "remark-gfm";
 import { t } from "../../i18n";
 import type { Citation } from "../../lib/citations";
 import { remarkCitations } from "../../lib/remarkCitations";
+import { sourceText } from "../SourceName";
 import styles from "./Markdown.module.css";
 
 export interface MarkdownProps {
@@ -38,7 +39,7 @@ export function Markdown({ text, citations, onCitation, activeCitation }: Markdo
             <a
               href={citation.href}
               onClick={open}
-              aria-label={t.answer.citationLabel(citation.number, citation.ref)}
+              aria-label={t.answer.citationLabel(citation.number, sourceText(citation.ref))}
               aria-current={activeCitation === citation.ref ? "true" : undefined}
               data-citation={citation.ref}
             >

@@ -1,0 +1,1 @@
+export { AuthBanner, type AuthBannerProps } from "./AuthBanner";

@@ -1,0 +1,1 @@
+export { SourceName, sourceText } from "./SourceName";

@@ -1,0 +1,37 @@
+/** Checks on a file before it is uploaded (the server checks again), and sizes for people. */
+import { t } from "../i18n";
+
+export interface UploadRules {
+  maxBytes: number;
+  /** Lower-case extensions with the dot; empty: the server did not say, so any. */
+  extensions: readonly string[];
+}
+
+/** Why `file` cannot be uploaded, or null when it can. */
+export function uploadProblem(file: File, rules: UploadRules): string | null {
+  const extensions = rules.extensions.map((extension) => extension.toLowerCase());
+  const dot = file.name.lastIndexOf(".");
+  const extension = dot > 0 ? file.name.slice(dot).toLowerCase() : "";
+  if (extensions.length && !extensions.includes(extension)) {
+    return t.uploads.badType(file.name, extensions.join(", "));
+  }
+  if (file.size === 0) return t.uploads.emptyFile(file.name);
+  if (file.size > rules.maxBytes) {
+    return t.uploads.tooLarge(file.name, formatBytes(file.size), formatBytes(rules.maxBytes));
+  }
+  return null;
+}
+
+const UNITS = ["bytes", "KB", "MB", "GB"] as const;
+
+/** `10485760` -> "10 MB" (binary multiples, as the server counts them). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const rounded = unit === 0 || value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${rounded} ${UNITS[unit] ?? "bytes"}`;
+}
