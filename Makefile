@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 NODE_STAMP := frontend/node_modules/.installed
+OIDC_STAMP := tests/services/oidc/node_modules/.installed
 FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/*' 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -35,6 +36,11 @@ $(NODE_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
+# The OpenID Connect provider the tests sign in with (oidc-provider, see tests/services/oidc/).
+$(OIDC_STAMP): tests/services/oidc/package.json tests/services/oidc/package-lock.json
+	cd tests/services/oidc && npm ci --no-audit --no-fund
+	touch $@
+
 app/static/index.html: $(NODE_STAMP) $(FRONTEND_SRC)
 	cd frontend && npm run build
 
@@ -47,7 +53,7 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
 ## e2e: only the end-to-end browser tests (real backends, the built UI, Chromium)
-e2e: install frontend chromium
+e2e: install frontend chromium $(OIDC_STAMP)
 	$(BIN)/pytest -m e2e tests/e2e
 
 ingest: install
@@ -67,7 +73,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install $(OIDC_STAMP)
 	$(BIN)/pytest --cov --cov-report=term
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
@@ -84,4 +90,5 @@ bench-ingest: install
 	$(BIN)/python -m bench.ingest
 
 clean:
-	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage frontend/node_modules app/static
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage frontend/node_modules app/static \
+		tests/services/oidc/node_modules
