@@ -40,14 +40,6 @@ class AccessList:
         """A stable text for hashing: a changed list makes ingestion re-index the file."""
         return json.dumps({"oids": self.oids, "groups": self.groups}, separators=(",", ":"))
 
-    def allows(self, user: User | None) -> bool:
-        """Whether `user` (None: anonymous) may read."""
-        if self.is_public:
-            return True
-        if user is None:
-            return False
-        return user.oid in self.oids or any(group in self.groups for group in user.groups)
-
 
 def _normal(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({value.strip() for value in values if value.strip()}))
