@@ -126,13 +126,17 @@ def _search_credential(
 
 
 def container_client(
-    settings: Settings, credential: AsyncTokenCredential, *, max_retries: int | None = None
+    settings: Settings,
+    credential: AsyncTokenCredential,
+    *,
+    max_retries: int | None = None,
+    name: str | None = None,
 ) -> ContainerClient:
-    """The Blob Storage container that holds the source files."""
+    """The Blob Storage container that holds the source files (or the one called `name`)."""
     assert settings.azure_storage_endpoint
     return ContainerClient(
         account_url=settings.azure_storage_endpoint,
-        container_name=settings.azure_storage_container,
+        container_name=name or settings.azure_storage_container,
         credential=credential,
         retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
         transport=azure_transport(),

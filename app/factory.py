@@ -17,7 +17,8 @@ from app.auth import middleware as auth_middleware
 from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_error
 from app.logs import configure_logging, new_request_id, request_id
 from app.reporting import report
-from app.routes import answers, auth_setup, content, meta, spa
+from app.request_limits import request_class
+from app.routes import answers, auth_setup, content, meta, spa, uploads
 from app.schemas import ErrorResponse
 from app.services import EXTENSION_KEY, get_services, open_services
 from app.settings import Settings, load_settings
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     app = Quart(__name__, static_folder=None)
+    app.request_class = request_class(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.merge_slashes = False  # "/content//etc/x" is a 404, not a redirect to try again
     QuartSchema(
@@ -46,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         scalar_ui_path=None,
         swagger_ui_path="/docs",
     )
-    for blueprint in (answers.bp, meta.bp, auth_setup.bp, content.bp, spa.bp):
+    for blueprint in (answers.bp, meta.bp, auth_setup.bp, content.bp, uploads.bp, spa.bp):
         app.register_blueprint(blueprint)
 
     @app.while_serving

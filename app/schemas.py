@@ -115,3 +115,23 @@ class ErrorResponse(BaseModel):
     """Body of every error: a message safe to show a person."""
 
     error: str
+
+
+class UploadResponse(BaseModel):
+    """Body of `POST /upload`."""
+
+    message: str = "File uploaded"
+    filename: str
+    chunks: int
+
+
+class DeleteUploadRequest(BaseModel):
+    """Body of `POST /delete_uploaded`."""
+
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+
+
+class MessageResponse(BaseModel):
+    """A plain confirmation."""
+
+    message: str

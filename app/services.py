@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import aiohttp
+from azure.core.credentials_async import AsyncTokenCredential
 from openai import AsyncOpenAI
 from quart import current_app
 
@@ -18,6 +19,9 @@ from app.auth.tokens import IssuerUnavailableError, TokenValidator
 from app.content import ContentStore
 from app.content.blob import BlobContentStore
 from app.content.local import LocalContentStore
+from app.content.routed import RoutedContentStore
+from app.ingest.indexers import Indexer, LocalIndexer
+from app.ingest.pipeline import Pipeline
 from app.models import ChatModel
 from app.models.embeddings import Embedder, OpenAIEmbedder
 from app.models.extractive import ExtractiveChatModel
@@ -27,6 +31,7 @@ from app.search.azure import AzureSearchRetriever
 from app.search.local import LocalIndex
 from app.settings import Settings, SettingsError
 from app.tokens import encoding
+from app.uploads import UPLOADS_FOLDER, UserUploads
 
 EXTENSION_KEY = "ragchat.services"
 
@@ -43,6 +48,7 @@ class Services:
     chat: ChatApproach
     ask: AskApproach
     authenticator: Authenticator | None = None
+    uploads: UserUploads | None = None
 
 
 async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
@@ -99,6 +105,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
 
     retriever: Retriever
     content: ContentStore | None
+    upload_indexer: Indexer | None = None
     if settings.search_backend == "azure":
         retriever = AzureSearchRetriever(
             client=clients.search_client(settings, credential),
@@ -107,11 +114,29 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         content = None
         if settings.azure_storage_endpoint and credential is not None:
             content = BlobContentStore(container=clients.container_client(settings, credential))
+            if settings.user_upload:
+                upload_indexer, user_content = azure_upload_indexer(settings, credential)
+                closing(upload_indexer.close)
+                content = RoutedContentStore(
+                    default=content, prefix=UPLOADS_FOLDER + "/", routed=user_content
+                )
             closing(content.close)
     else:
-        retriever = await LocalIndex.open(settings.local_index_path)
-        content = LocalContentStore(settings.local_content_dir)
+        index = await LocalIndex.open(settings.local_index_path)
+        retriever = index
+        local_content = LocalContentStore(settings.local_content_dir)
+        content = local_content
+        if settings.user_upload:
+            # Not closed on its own: closing the retriever closes the index they share.
+            upload_indexer = LocalIndexer(index=index, content=local_content)
     closing(retriever.close)
+    uploads = None
+    if upload_indexer is not None:
+        uploads = UserUploads(
+            pipeline=Pipeline(indexer=upload_indexer, embedder=embedder),
+            indexer=upload_indexer,
+            max_bytes=settings.user_upload_max_bytes,
+        )
 
     config = ApproachConfig(
         history_token_budget=settings.history_token_budget,
@@ -130,7 +155,27 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         chat=ChatApproach(retriever=retriever, model=model, embedder=embedder, config=config),
         ask=AskApproach(retriever=retriever, model=model, embedder=embedder, config=config),
         authenticator=authenticator,
+        uploads=uploads,
     )
+
+
+def azure_upload_indexer(
+    settings: Settings, credential: AsyncTokenCredential
+) -> tuple[Indexer, ContentStore]:
+    """The indexer of users' uploads on Azure (the main index, the uploads container), and
+    the content store that reads that container."""
+    from app.ingest.azure_index import AzureIndexer  # loads the index models: only when used
+
+    container = clients.container_client(
+        settings, credential, name=settings.azure_user_storage_container
+    )
+    indexer = AzureIndexer(
+        search_client=clients.search_client(settings, credential),
+        container=container,
+        index_name=settings.azure_search_index,
+    )
+    # The store shares the indexer's container client; closing it twice is harmless.
+    return indexer, BlobContentStore(container=container)
 
 
 async def open_authenticator(settings: Settings, stack: AsyncExitStack) -> Authenticator:

@@ -150,6 +150,11 @@ class Settings(BaseSettings):
                 "USER_UPLOAD=true needs login (AUTH_PROVIDER=entra or oidc): "
                 "uploads belong to a user"
             )
+        if self.user_upload and self.search_backend == "azure" and not self.azure_storage_endpoint:
+            raise ValueError(
+                "USER_UPLOAD=true with SEARCH_BACKEND=azure needs AZURE_STORAGE_ENDPOINT: "
+                "uploads are kept in AZURE_USER_STORAGE_CONTAINER"
+            )
         if self.auth_issuer and not self.auth_issuer.startswith(("https://", "http://")):
             raise ValueError("AUTH_ISSUER must be an http(s) URL")
         return self

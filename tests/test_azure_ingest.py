@@ -25,7 +25,7 @@ from fakes.azure_blob import FakeBlobStorage
 from fakes.azure_search import FakeAzureSearch
 
 from app.ingest import azure_index
-from app.ingest.azure_index import AzureIndexer, hash_key, index_definition
+from app.ingest.azure_index import AzureIndexer, ensure_index, hash_key, index_definition
 from app.ingest.pipeline import FileResult, Pipeline, chunk_key_prefix
 
 INDEX = "gptkbindex"
@@ -78,19 +78,31 @@ class Services:
     search: FakeAzureSearch
     blobs: FakeBlobStorage
 
-    def indexer(self, *, dimensions: int | None = None) -> AzureIndexer:
+    def container(self) -> ContainerClient:
+        return ContainerClient(
+            account_url=self.blobs.account_url,
+            container_name=CONTAINER,
+            credential=self.blobs.credential,
+            retry_total=0,
+        )
+
+    def indexer(self) -> AzureIndexer:
         credential = AzureKeyCredential("fake-key")
         return AzureIndexer(
-            index_client=SearchIndexClient(self.search.endpoint, credential, retry_total=0),
             search_client=SearchClient(self.search.endpoint, INDEX, credential, retry_total=0),
-            container=ContainerClient(
-                account_url=self.blobs.account_url,
-                container_name=CONTAINER,
-                credential=self.blobs.credential,
-                retry_total=0,
-            ),
-            index=index_definition(INDEX, semantic_configuration=SEMANTIC, dimensions=dimensions),
+            container=self.container(),
+            index_name=INDEX,
         )
+
+    async def ensure_index(self, *, dimensions: int | None = None) -> None:
+        """What the CLI does before ingesting into Azure."""
+        credential = AzureKeyCredential("fake-key")
+        index = index_definition(INDEX, semantic_configuration=SEMANTIC, dimensions=dimensions)
+        async with (
+            SearchIndexClient(self.search.endpoint, credential, retry_total=0) as client,
+            self.container() as container,
+        ):
+            await ensure_index(client, index, container)
 
     def reset(self) -> None:
         self.search.reset()
@@ -120,8 +132,8 @@ async def services() -> AsyncIterator[Services]:
 @pytest_asyncio.fixture
 async def indexer(services: Services) -> AsyncIterator[AzureIndexer]:
     """An indexer whose index and container exist; the fakes' request logs start empty."""
+    await services.ensure_index()
     azure = services.indexer()
-    await azure.ensure_index()
     services.reset()
     yield azure
     await azure.close()
@@ -204,12 +216,8 @@ def test_index_definition_with_vectors() -> None:
 async def test_ensure_index_puts_the_definition_and_creates_the_container(
     services: Services,
 ) -> None:
-    azure = services.indexer(dimensions=3)
-    try:
-        await azure.ensure_index()
-        await azure.ensure_index()  # idempotent: the container now exists
-    finally:
-        await azure.close()
+    await services.ensure_index(dimensions=3)
+    await services.ensure_index(dimensions=3)  # idempotent: the container now exists
 
     puts = services.search.requests_for("create_or_update_index")
     assert len(puts) == 2
@@ -251,11 +259,7 @@ async def test_ensure_index_puts_the_definition_and_creates_the_container(
 
 
 async def test_ensure_index_without_vectors_sends_no_vector_search(services: Services) -> None:
-    azure = services.indexer()
-    try:
-        await azure.ensure_index()
-    finally:
-        await azure.close()
+    await services.ensure_index()
 
     body = services.search.requests_for("create_or_update_index")[0].json
     assert "embedding" not in {f["name"] for f in body["fields"]}
@@ -416,10 +420,10 @@ async def test_shrunk_file_has_its_stale_chunks_deleted(
 
 
 async def test_embeddings_are_uploaded(services: Services, tmp_path: Path) -> None:
-    azure = services.indexer(dimensions=3)
+    await services.ensure_index(dimensions=3)
+    azure = services.indexer()
     embedder = _Embedder()
     try:
-        await azure.ensure_index()
         _write(tmp_path, {"guide.md": FILES["guide.md"]})
         [result] = await Pipeline(indexer=azure, embedder=embedder).ingest([tmp_path])
     finally:
@@ -571,10 +575,7 @@ async def test_a_new_index_over_the_same_container_indexes_everything(
     _write(tmp_path, FILES)
     await Pipeline(indexer=indexer).ingest([tmp_path])
     other = AzureIndexer(
-        index_client=indexer._index_client,
-        search_client=indexer._search,
-        container=indexer._container,
-        index=index_definition("gptkbindex-v2", semantic_configuration=SEMANTIC, dimensions=None),
+        search_client=indexer._search, container=indexer._container, index_name="gptkbindex-v2"
     )
     results = await Pipeline(indexer=other).ingest([tmp_path])
     assert {r.status for r in results} == {"indexed"}

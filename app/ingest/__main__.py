@@ -21,6 +21,7 @@ from app.logs import configure_logging
 from app.search.access import AccessList
 from app.search.local import LocalIndex
 from app.settings import SearchBackend, Settings, SettingsError, load_settings
+from app.uploads import is_upload
 
 if TYPE_CHECKING:
     from app.ingest.progress import IngestProgress
@@ -65,7 +66,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=[],
         help="remove one indexed file (repeatable)",
     )
-    parser.add_argument("--remove-all", action="store_true", help="remove every indexed file")
+    parser.add_argument(
+        "--remove-all",
+        action="store_true",
+        help="remove every indexed file of the corpus (users' uploads are theirs: kept)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -88,7 +93,7 @@ async def open_indexer(
         return indexer
     # The Azure SDKs load only when they are used.
     from app import clients
-    from app.ingest.azure_index import AzureIndexer, index_definition
+    from app.ingest.azure_index import AzureIndexer, ensure_index, index_definition
 
     if not settings.azure_storage_endpoint:
         raise SettingsError(
@@ -99,18 +104,21 @@ async def open_indexer(
     dimensions = None
     if embedder is not None:
         dimensions = len((await embedder.embed(["dimension probe"]))[0])
+    container = clients.container_client(settings, credential, max_retries=INGEST_RETRIES)
     azure = AzureIndexer(
-        index_client=clients.index_client(settings, credential, max_retries=INGEST_RETRIES),
         search_client=clients.search_client(settings, credential, max_retries=INGEST_RETRIES),
-        container=clients.container_client(settings, credential, max_retries=INGEST_RETRIES),
-        index=index_definition(
-            settings.azure_search_index,
-            semantic_configuration=settings.azure_search_semantic_configuration,
-            dimensions=dimensions,
-        ),
+        container=container,
+        index_name=settings.azure_search_index,
     )
     stack.push_async_callback(azure.close)
-    await azure.ensure_index()
+    index_client = clients.index_client(settings, credential, max_retries=INGEST_RETRIES)
+    stack.push_async_callback(index_client.close)
+    definition = index_definition(
+        settings.azure_search_index,
+        semantic_configuration=settings.azure_search_semantic_configuration,
+        dimensions=dimensions,
+    )
+    await ensure_index(index_client, definition, container)
     return azure
 
 
@@ -150,7 +158,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         embedder = open_embedder(settings, stack)
         indexer = await open_indexer(settings, backend, embedder, stack)
         if args.remove_all or args.remove:
-            names = await indexer.sourcefiles() if args.remove_all else args.remove
+            if args.remove_all:
+                names = [n for n in await indexer.sourcefiles() if not is_upload(n)]
+            else:
+                names = args.remove
             for name in names:
                 removed = await indexer.remove_file(name)
                 print(f"removed  {name} ({removed} chunks)")

@@ -104,29 +104,26 @@ def index_definition(
     )
 
 
+async def ensure_index(
+    index_client: SearchIndexClient, index: SearchIndex, container: ContainerClient
+) -> None:
+    """Create or update the index, and the container if it is missing (ingestion only: the
+    server's identity may write documents but not change the index)."""
+    await index_client.create_or_update_index(index)
+    if not await container.exists():
+        await container.create_container()
+
+
 class AzureIndexer:
     """Chunks into an Azure AI Search index, files into a blob container."""
 
     def __init__(
-        self,
-        *,
-        index_client: SearchIndexClient,
-        search_client: SearchClient,
-        container: ContainerClient,
-        index: SearchIndex,
+        self, *, search_client: SearchClient, container: ContainerClient, index_name: str
     ) -> None:
-        self._index_client = index_client
         self._search = search_client
         self._container = container
         self._content = BlobContentStore(container=container)
-        self._index = index
-        self._hash_key = hash_key(index.name)
-
-    async def ensure_index(self) -> None:
-        """Create or update the index, and the container if it is missing."""
-        await self._index_client.create_or_update_index(self._index)
-        if not await self._container.exists():
-            await self._container.create_container()
+        self._hash_key = hash_key(index_name)
 
     async def file_hash(self, sourcefile: str) -> str | None:
         """The hash in the stored blob's metadata, written after its chunks."""
@@ -175,14 +172,14 @@ class AzureIndexer:
         await self._content.delete(sourcefile)
         return len(keys)
 
-    async def sourcefiles(self) -> list[str]:
-        """Every stored source file."""
-        return sorted([name async for name in self._container.list_blob_names()])
+    async def sourcefiles(self, prefix: str = "") -> list[str]:
+        """Every stored source file (whose name starts with `prefix`)."""
+        names = self._container.list_blob_names(name_starts_with=prefix or None)
+        return sorted([name async for name in names])
 
     async def close(self) -> None:
         """Close the HTTP sessions."""
         await self._search.close()
-        await self._index_client.close()
         await self._container.close()
 
     async def _chunk_ids(self, sourcefile: str) -> list[str]:

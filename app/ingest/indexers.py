@@ -31,8 +31,8 @@ class Indexer(Protocol):
         """Delete a file's chunks; return how many there were."""
         ...
 
-    async def sourcefiles(self) -> list[str]:
-        """Every indexed source file."""
+    async def sourcefiles(self, prefix: str = "") -> list[str]:
+        """Every indexed source file whose name starts with `prefix`, sorted."""
         ...
 
     async def close(self) -> None:
@@ -63,9 +63,9 @@ class LocalIndexer:
         await self._content.delete(sourcefile)
         return await self._index.remove_file(sourcefile)
 
-    async def sourcefiles(self) -> list[str]:
-        """Every indexed source file."""
-        return await self._index.sourcefiles()
+    async def sourcefiles(self, prefix: str = "") -> list[str]:
+        """Every indexed source file whose name starts with `prefix`, sorted."""
+        return await self._index.sourcefiles(prefix)
 
     async def close(self) -> None:
         """Close the index."""

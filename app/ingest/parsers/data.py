@@ -19,10 +19,11 @@ def parse_csv(data: bytes) -> list[Page]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t|")
     except csv.Error:
         dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
     try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:
-        raise ParseError(f"malformed CSV ({exc})") from None
+        rows = list(reader)
+    except csv.Error:
+        raise ParseError(f"malformed CSV (line {reader.line_num})") from None
     table = pipe_table(rows)
     return [Page(table)] if table else []
 
