@@ -1,11 +1,14 @@
 """Users x documents x routes: no response byte names or quotes a document its caller may not read.
 
-The corpus is indexed with the real CLI and access-list sidecars; tokens come from a local
+The corpus is indexed with the real CLI and access-list sidecars, plus one file alice uploads
+through `POST /upload`; tokens come from a local
 issuer. Each document holds a unique marker word, asked for directly.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -15,8 +18,14 @@ import pytest
 from fakes.azure_search import FakeAzureSearch
 from helpers import chat_body
 from issuer import AUDIENCE, Issuer, issuer
+from werkzeug.datastructures import FileStorage
 
+from app.auth import User
 from app.ingest.__main__ import main as ingest_main
+from app.search import SearchOptions
+from app.search.access import AccessList
+from app.search.base import Chunk, RetrievalMode
+from app.search.local import LocalIndex
 from app.settings import Settings
 
 __all__ = ["issuer"]
@@ -32,9 +41,13 @@ USERS: dict[str, dict[str, Any] | None] = {
     "alice": {"sub": "user-alice", "groups": ["group-hr"]},
     "bob": {"sub": "user-bob", "groups": []},
 }
+# Uploaded by alice through POST /upload: hers alone, in her folder.
+ALICE_UPLOAD = ".uploads/" + hashlib.sha256(b"user-alice").hexdigest()[:32] + "/trip.md"
+UPLOADED = {ALICE_UPLOAD: ("pangolinox", {"oids": ["user-alice"]})}
+ALL_DOCUMENTS = DOCUMENTS | UPLOADED
 MAY_READ = {
     "anonymous": {"public.md"},
-    "alice": {"public.md", "hr/policy.md", "alice-only.md"},
+    "alice": {"public.md", "hr/policy.md", "alice-only.md", ALICE_UPLOAD},
     "bob": {"public.md", "bob-only.md"},
 }
 ROUTES = ["/chat", "/chat/stream", "/ask", "/ask/stream"]
@@ -65,15 +78,24 @@ async def client(
     issuer: Issuer,
     acl_index: Path,
 ) -> Any:
-    return await serve(
+    client = await serve(
         make_settings(
             local_index_dir=acl_index,
             auth_provider="oidc",
             auth_issuer=issuer.url,
             auth_audience=AUDIENCE,
             auth_client_id="ragchat-spa",
+            user_upload=True,
         )
     )
+    for name, (marker, _) in UPLOADED.items():
+        text = f"# {name}\n\nThe secret word of this document is {marker}.\n"
+        upload = FileStorage(io.BytesIO(text.encode()), filename=name.rsplit("/", 1)[-1])
+        response = await client.post(
+            "/upload", files={"file": upload}, headers=_headers(issuer, "alice")
+        )
+        assert response.status_code == 200
+    return client
 
 
 def _headers(issuer: Issuer, user: str) -> dict[str, str]:
@@ -89,7 +111,7 @@ async def test_answers_show_only_readable_documents(client: Any, issuer: Issuer,
         response = await client.post(route, json=body, headers=_headers(issuer, user))
         assert response.status_code == 200, (user, route)
         text = (await response.get_data()).decode()
-        for name, (marker, _) in DOCUMENTS.items():
+        for name, (marker, _) in ALL_DOCUMENTS.items():
             if name in MAY_READ[user]:
                 assert name in text, (user, route, name)  # cited: the filter is not "all off"
             else:
@@ -101,7 +123,7 @@ async def test_answers_show_only_readable_documents(client: Any, issuer: Issuer,
 async def test_content_is_404_for_what_the_caller_may_not_read(
     client: Any, issuer: Issuer, user: str
 ) -> None:
-    for name, (marker, _) in DOCUMENTS.items():
+    for name, (marker, _) in ALL_DOCUMENTS.items():
         response = await client.get(f"/content/{name}", headers=_headers(issuer, user))
         body = await response.get_data()
         if name in MAY_READ[user]:
@@ -134,7 +156,7 @@ async def azure_client(
                 "oids": (access or {}).get("oids", []),
                 "groups": (access or {}).get("groups", []),
             }
-            for n, (name, (marker, access)) in enumerate(DOCUMENTS.items())
+            for n, (name, (marker, access)) in enumerate(ALL_DOCUMENTS.items())
         }
         yield await serve(
             make_settings(
@@ -154,3 +176,66 @@ async def test_azure_answers_show_only_readable_documents(
     azure_client: Any, issuer: Issuer, user: str
 ) -> None:
     await test_answers_show_only_readable_documents(azure_client, issuer, user)
+
+
+# -- vectors: the local index's in-memory mask ------------------------------------------------
+
+VECTOR_USERS = {
+    "anonymous": None,
+    "alice": User(oid="user-alice", groups=("group-hr",)),
+    "bob": User(oid="user-bob", groups=()),
+}
+# Each reader's own document lies at a distance from the query; 150 chunks nobody but carol
+# may read lie nearer. A search that cut to the nearest rows before masking would find none.
+VECTOR_DOCS = {
+    "public.md": AccessList(),
+    "hr.md": AccessList.of(groups=["group-hr"]),
+    "alice.md": AccessList.of(["user-alice"]),
+    "bob.md": AccessList.of(["user-bob"]),
+}
+VECTOR_MAY_READ = {
+    "anonymous": {"public.md"},
+    "alice": {"public.md", "hr.md", "alice.md"},
+    "bob": {"public.md", "bob.md"},
+}
+
+
+@pytest.fixture
+async def vector_index(tmp_path: Path) -> AsyncIterator[LocalIndex]:
+    index = await LocalIndex.open(tmp_path / "vectors.sqlite3")
+    for n, (name, access) in enumerate(VECTOR_DOCS.items()):
+        chunk = Chunk(
+            id=f"doc-{n}",
+            content=f"Document {name} about the harbour.",
+            sourcepage=name,
+            sourcefile=name,
+            category=None,
+            embedding=[0.2, 1.0, 0.1 * n],
+            access=access,
+        )
+        await index.replace_file(name, f"hash-{n}", [chunk])
+    decoys = [
+        Chunk(
+            id=f"decoy-{n}",
+            content=f"Carol's note {n} about the harbour.",
+            sourcepage="carol.md",
+            sourcefile="carol.md",
+            category=None,
+            embedding=[1.0, 0.01 * n, 0.0],
+            access=AccessList.of(["user-carol"]),
+        )
+        for n in range(150)
+    ]
+    await index.replace_file("carol.md", "hash-carol", decoys)
+    yield index
+    await index.close()
+
+
+@pytest.mark.parametrize("mode", ["vectors", "hybrid"])
+@pytest.mark.parametrize("user", sorted(VECTOR_USERS))
+async def test_vector_search_finds_readable_chunks_behind_nearer_unreadable_ones(
+    vector_index: LocalIndex, user: str, mode: RetrievalMode
+) -> None:
+    options = SearchOptions(query="harbour", mode=mode, vector=[1.0, 0.0, 0.0], top=10)
+    hits = await vector_index.search(options, user=VECTOR_USERS[user])
+    assert {hit.sourcefile for hit in hits} == VECTOR_MAY_READ[user]
