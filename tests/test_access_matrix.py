@@ -1,8 +1,8 @@
 """Users x documents x routes: no response byte names or quotes a document its caller may not read.
 
 The corpus is indexed with the real CLI and access-list sidecars, plus one file alice uploads
-through `POST /upload`; tokens come from a local
-issuer. Each document holds a unique marker word, asked for directly.
+through `POST /upload`; tokens come from a local issuer. Each document holds a unique marker
+word, asked for directly.
 """
 
 from __future__ import annotations
