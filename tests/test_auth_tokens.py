@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from issuer import AUDIENCE, Issuer, issuer, new_key
 
 __all__ = ["issuer"]  # the fixture
 
+from app.auth import tokens
 from app.settings import Settings
 
 
@@ -43,29 +46,30 @@ async def test_a_valid_token_is_served(client: Any, issuer: Issuer) -> None:
     assert response.status_code == 200
 
 
-def _unsigned(issuer: Issuer) -> str:
-    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT","kid":"k1"}').rstrip(b"=")
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _hand_made(issuer: Issuer, alg: str, sign: Callable[[bytes], bytes]) -> str:
+    """A compact JWS built by hand, for the algorithms PyJWT refuses to produce this way."""
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "k1"}).encode())
     claims = {"iss": issuer.url, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 300}
-    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
-    return f"{header.decode()}.{payload.decode()}."
+    signing_input = header + b"." + _b64(json.dumps(claims).encode())
+    return (signing_input + b"." + _b64(sign(signing_input))).decode()
+
+
+def _unsigned(issuer: Issuer) -> str:
+    return _hand_made(issuer, "none", lambda _: b"")
 
 
 def _hs256_with_public_key(issuer: Issuer) -> str:
+    """The classic confusion attack: the RSA public key (which anyone has) as an HMAC secret."""
     pem = (
         issuer.keys["k1"]
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    now = int(time.time())
-    claims = {"iss": issuer.url, "aud": AUDIENCE, "sub": "x", "exp": now + 300}
-    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT","kid":"k1"}').rstrip(b"=")
-    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
-    import hashlib
-    import hmac
-
-    signing_input = header + b"." + payload
-    signature = hmac.new(pem, signing_input, hashlib.sha256).digest()
-    return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
+    return _hand_made(issuer, "HS256", lambda data: hmac.new(pem, data, hashlib.sha256).digest())
 
 
 BAD_TOKENS: dict[str, Callable[[Issuer], str]] = {
@@ -122,6 +126,18 @@ async def test_unknown_kid_refreshes_the_keys_once_not_per_request(
     for _ in range(5):
         response = await _ask(client, issuer.token(kid="forged", key=new_key()))
         assert response.status_code == 401
+    assert issuer.jwks_fetches == 2
+
+
+async def test_the_keys_are_fetched_again_when_their_ttl_is_over(
+    client: Any, issuer: Issuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (await _ask(client, issuer.token())).status_code == 200
+    assert issuer.jwks_fetches == 1
+    later = time.monotonic() + 3601  # the default AUTH_JWKS_TTL_SECONDS is an hour
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: later)
+    assert (await _ask(client, issuer.token())).status_code == 200
+    assert (await _ask(client, issuer.token())).status_code == 200
     assert issuer.jwks_fetches == 2
 
 

@@ -120,21 +120,25 @@ class TokenValidator:
     async def _key(self, kid: object) -> jwt.PyJWK:
         if not isinstance(kid, str) or not kid:
             raise _invalid("The sign-in token names no signing key.")
-        now = time.monotonic()
-        stale = now - self._fetched_at > self._keys_ttl
-        if kid not in self._keys or stale:
+        if self._refresh_due(kid):
             async with self._lock:  # concurrent requests share one fetch
-                # Unknown kid: the issuer may have rotated its keys; ask again, but not too often.
-                unknown = kid not in self._keys
-                if unknown and now - self._unknown_kid_at > REFRESH_INTERVAL:
-                    self._unknown_kid_at = now
-                    await self._refresh(keep_on_failure=True)
-                elif time.monotonic() - self._fetched_at > self._keys_ttl:
+                if self._refresh_due(kid):  # unless one just happened while this one waited
+                    if kid not in self._keys:
+                        self._unknown_kid_at = time.monotonic()
                     await self._refresh(keep_on_failure=True)
         key = self._keys.get(kid)
         if key is None:
             raise _invalid("The sign-in token is signed with a key this server does not know.")
         return key
+
+    def _refresh_due(self, kid: str) -> bool:
+        """Whether to fetch the keys before looking up `kid`: they are older than the TTL, or
+        `kid` is unknown (the issuer may have rotated its keys) and no unknown kid asked for a
+        fetch within REFRESH_INTERVAL."""
+        now = time.monotonic()
+        if now - self._fetched_at > self._keys_ttl:
+            return True
+        return kid not in self._keys and now - self._unknown_kid_at > REFRESH_INTERVAL
 
     async def _refresh(self, *, keep_on_failure: bool = False) -> None:
         assert self._jwks_uri is not None

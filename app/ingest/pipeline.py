@@ -162,8 +162,8 @@ class Pipeline:
         known_hash: str | None = None,
     ) -> FileResult:
         """Ingest one file, unless its version is `known_hash`, the one already indexed."""
-        if not is_supported(sourcefile):
-            return FileResult(sourcefile, "failed", reason=f"unsupported format '{path.suffix}'")
+        if not is_supported(sourcefile):  # checked before reading the file, too
+            return _unsupported(sourcefile)
         data = await asyncio.to_thread(path.read_bytes)
         return await self.ingest_data(sourcefile, data, access or self._access, known_hash)
 
@@ -173,8 +173,7 @@ class Pipeline:
         """Ingest a file's bytes under `sourcefile`, readable by `access`; ParseError if it
         cannot be parsed."""
         if not is_supported(sourcefile):
-            suffix = Path(sourcefile).suffix
-            return FileResult(sourcefile, "failed", reason=f"unsupported format '{suffix}'")
+            return _unsupported(sourcefile)
         if not _citable(sourcefile):
             reason = "the name cannot be cited (it has a '#' or a leading or trailing space)"
             return FileResult(sourcefile, "failed", reason=reason)
@@ -246,6 +245,11 @@ def _hash_files(
         version = file_version(sha256, access) if isinstance(access, AccessList) else None
         hashes.append((version, len(data), access))
     return hashes
+
+
+def _unsupported(sourcefile: str) -> FileResult:
+    suffix = Path(sourcefile).suffix
+    return FileResult(sourcefile, "failed", reason=f"unsupported format '{suffix}'")
 
 
 def _citable(sourcefile: str) -> bool:
