@@ -13,6 +13,17 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 AUDIENCE = "api://ragchat"
+CLIENT_ID = "ragchat-spa"
+
+
+def oidc_login(issuer_url: str) -> dict[str, str]:
+    """The settings that make the app accept the tokens of the issuer at `issuer_url`."""
+    return {
+        "auth_provider": "oidc",
+        "auth_issuer": issuer_url,
+        "auth_audience": AUDIENCE,
+        "auth_client_id": CLIENT_ID,
+    }
 
 
 def new_key() -> rsa.RSAPrivateKey:

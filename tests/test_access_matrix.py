@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fakes.azure_search import FakeAzureSearch
 from helpers import chat_body
-from issuer import AUDIENCE, Issuer, issuer
+from issuer import Issuer, issuer, oidc_login
 from werkzeug.datastructures import FileStorage
 
 from app.auth import User
@@ -81,10 +81,7 @@ async def client(
     client = await serve(
         make_settings(
             local_index_dir=acl_index,
-            auth_provider="oidc",
-            auth_issuer=issuer.url,
-            auth_audience=AUDIENCE,
-            auth_client_id="ragchat-spa",
+            **oidc_login(issuer.url),
             user_upload=True,
         )
     )
@@ -163,10 +160,7 @@ async def azure_client(
                 search_backend="azure",
                 azure_search_endpoint=fake.endpoint,
                 azure_search_api_key="fake-key",
-                auth_provider="oidc",
-                auth_issuer=issuer.url,
-                auth_audience=AUDIENCE,
-                auth_client_id="ragchat-spa",
+                **oidc_login(issuer.url),
             )
         )
 

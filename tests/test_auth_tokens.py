@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from helpers import chat_body
-from issuer import AUDIENCE, Issuer, issuer, new_key
+from issuer import AUDIENCE, Issuer, issuer, new_key, oidc_login
 
 __all__ = ["issuer"]  # the fixture
 
@@ -27,10 +27,7 @@ async def client(
 ) -> Any:
     return await serve(
         make_settings(
-            auth_provider="oidc",
-            auth_issuer=issuer.url,
-            auth_audience=AUDIENCE,
-            auth_client_id="ragchat-spa",
+            **oidc_login(issuer.url),
             auth_required=True,
         )
     )
@@ -152,10 +149,7 @@ async def test_an_unreachable_issuer_stops_start_up_clearly(
     serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
 ) -> None:
     settings = make_settings(
-        auth_provider="oidc",
-        auth_issuer="http://127.0.0.1:9",
-        auth_audience=AUDIENCE,
-        auth_client_id="x",
+        **oidc_login("http://127.0.0.1:9"),
         auth_http_timeout_seconds=2,
     )
     # Quart's test lifespan wraps the start-up error; its message is the one operators see.

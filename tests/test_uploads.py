@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from helpers import chat_body
-from issuer import AUDIENCE, Issuer, issuer
+from issuer import Issuer, issuer, oidc_login
 from werkzeug.datastructures import FileStorage
 
 from app.settings import Settings
@@ -31,10 +31,7 @@ async def client(
 ) -> Any:
     return await serve(
         make_settings(
-            auth_provider="oidc",
-            auth_issuer=issuer.url,
-            auth_audience=AUDIENCE,
-            auth_client_id="ragchat-spa",
+            **oidc_login(issuer.url),
             user_upload=True,
             user_upload_max_bytes=LIMIT,
         )
@@ -221,10 +218,7 @@ async def test_uploads_are_404_where_they_are_off(
 ) -> None:
     client = await serve(
         make_settings(
-            auth_provider="oidc",
-            auth_issuer=issuer.url,
-            auth_audience=AUDIENCE,
-            auth_client_id="ragchat-spa",
+            **oidc_login(issuer.url),
         )
     )
     response = await _upload(client, _as(issuer, ALICE), "a.md", NOTE)

@@ -16,7 +16,7 @@ from azure.search.documents.indexes.aio import SearchIndexClient
 from azure.storage.blob.aio import ContainerClient
 from fakes.azure_blob import FakeBlobStorage
 from fakes.azure_search import FakeAzureSearch
-from issuer import AUDIENCE, Issuer, issuer
+from issuer import Issuer, issuer, oidc_login
 
 from app.auth import User
 from app.content.blob import BlobContentStore
@@ -144,10 +144,7 @@ async def test_the_server_wires_uploads_on_azure_and_closes_them(
                 azure_search_endpoint=search.endpoint,
                 azure_search_api_key="k",
                 azure_storage_endpoint="https://127.0.0.1:9/devstoreaccount1",
-                auth_provider="oidc",
-                auth_issuer=issuer.url,
-                auth_audience=AUDIENCE,
-                auth_client_id="ragchat-spa",
+                **oidc_login(issuer.url),
                 user_upload=True,
             )
         )
@@ -162,9 +159,6 @@ def test_uploads_on_azure_need_a_storage_account(make_settings: Callable[..., Se
         make_settings(
             search_backend="azure",
             azure_search_endpoint="https://search.example",
-            auth_provider="oidc",
-            auth_issuer="https://issuer.example",
-            auth_audience=AUDIENCE,
-            auth_client_id="ragchat-spa",
+            **oidc_login("https://issuer.example"),
             user_upload=True,
         )
