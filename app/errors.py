@@ -6,6 +6,7 @@
     ├── UnauthorizedError         401: no valid token where one is needed (WWW-Authenticate)
     ├── ForbiddenError            403: a valid caller this server cannot serve
     ├── NotFoundError             404
+    ├── ConflictError             409: the request clashes with what is stored (a quota)
     ├── PayloadTooLargeError      413
     ├── UnsupportedTypeError      415
     └── UpstreamError             a model, search or storage call failed
@@ -82,6 +83,11 @@ class ForbiddenError(AppError):
 class NotFoundError(AppError):
     status = 404
     message = "Not found."
+
+
+class ConflictError(AppError):
+    status = 409
+    message = "The request conflicts with what the server holds."
 
 
 class PayloadTooLargeError(AppError):

@@ -136,6 +136,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             pipeline=Pipeline(indexer=upload_indexer, embedder=embedder),
             indexer=upload_indexer,
             max_bytes=settings.user_upload_max_bytes,
+            max_files=settings.user_upload_max_files,
         )
 
     config = ApproachConfig(

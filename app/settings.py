@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     # Users' own documents (needs login): size limit per file; the Azure container for them.
     user_upload: bool = False
     user_upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    user_upload_max_files: int = Field(default=100, ge=1, le=100_000)
     azure_user_storage_container: str = "user-content"
 
     # Behaviour.

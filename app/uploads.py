@@ -11,7 +11,13 @@ from pathlib import PurePosixPath
 
 from app.auth import User
 from app.content import clean_name
-from app.errors import BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedTypeError
+from app.errors import (
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedTypeError,
+)
 from app.ingest.indexers import Indexer
 from app.ingest.parsers import PARSERS, ParseError, is_supported
 from app.ingest.pipeline import FileResult, Pipeline
@@ -57,10 +63,13 @@ def upload_name(filename: str | None) -> str:
 class UserUploads:
     """Adds, lists and removes one user's documents, through the ingestion pipeline."""
 
-    def __init__(self, *, pipeline: Pipeline, indexer: Indexer, max_bytes: int) -> None:
+    def __init__(
+        self, *, pipeline: Pipeline, indexer: Indexer, max_bytes: int, max_files: int
+    ) -> None:
         self._pipeline = pipeline
         self._indexer = indexer
         self.max_bytes = max_bytes
+        self._max_files = max_files
 
     async def add(self, user: User, filename: str | None, data: bytes) -> FileResult:
         """Index `data` as `user`'s file `filename`, replacing one of the same name."""
@@ -75,6 +84,14 @@ class UserUploads:
             raise PayloadTooLargeError(too_large(self.max_bytes))
         if not data:
             raise BadRequestError("file: the file is empty")
+        # Two uploads at the same moment may both pass: the limit is against filling a disk
+        # or an index, not an exact count.
+        names = await self.names(user)
+        if name not in names and len(names) >= self._max_files:
+            raise ConflictError(
+                f"file: you already have {len(names)} uploaded files, the most this server "
+                "keeps for one user; delete some first"
+            )
         access = AccessList.of([user.oid])
         try:
             result = await self._pipeline.ingest_data(user_folder(user) + name, data, access)

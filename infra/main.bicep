@@ -157,6 +157,11 @@ param userUpload bool = false
 @maxValue(536870912)
 param userUploadMaxBytes int = 10485760
 
+@description('Most files one user keeps uploaded (USER_UPLOAD_MAX_FILES); default 100.')
+@minValue(1)
+@maxValue(100000)
+param userUploadMaxFiles int = 100
+
 @description('Blob container of the uploads (AZURE_USER_STORAGE_CONTAINER), in the storage account above; created only when userUpload.')
 param userStorageContainerName string = 'user-content'
 
@@ -387,6 +392,7 @@ var appSettings = {
   AUTH_GROUPS_CLAIM: authGroupsClaim
   USER_UPLOAD: userUpload ? 'true' : 'false'
   USER_UPLOAD_MAX_BYTES: string(userUploadMaxBytes)
+  USER_UPLOAD_MAX_FILES: string(userUploadMaxFiles)
   AZURE_USER_STORAGE_CONTAINER: userStorageContainerName
 }
 
@@ -462,4 +468,5 @@ output AUTH_SCOPES string = appSettings.AUTH_SCOPES
 output AUTH_GROUPS_CLAIM string = appSettings.AUTH_GROUPS_CLAIM
 output USER_UPLOAD string = appSettings.USER_UPLOAD
 output USER_UPLOAD_MAX_BYTES string = appSettings.USER_UPLOAD_MAX_BYTES
+output USER_UPLOAD_MAX_FILES string = appSettings.USER_UPLOAD_MAX_FILES
 output AZURE_USER_STORAGE_CONTAINER string = appSettings.AZURE_USER_STORAGE_CONTAINER

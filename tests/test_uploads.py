@@ -110,6 +110,26 @@ async def test_the_same_name_again_replaces_the_old_file(client: Any, issuer: Is
     assert "pelicanberry" not in answer
 
 
+async def test_one_user_keeps_at_most_max_files_uploads(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings], issuer: Issuer
+) -> None:
+    client = await serve(
+        make_settings(**oidc_login(issuer.url), user_upload=True, user_upload_max_files=2)
+    )
+    alice, bob = _as(issuer, ALICE), _as(issuer, BOB)
+    for name in ("a.md", "b.md"):
+        assert (await _upload(client, alice, name, NOTE)).status_code == 200
+    refused = await _upload(client, alice, "c.md", NOTE)
+    assert refused.status_code == 409
+    assert "delete some first" in (await refused.get_json())["error"]
+    assert (await _upload(client, alice, "b.md", NOTE)).status_code == 200  # a replacement
+    assert (await _upload(client, bob, "c.md", NOTE)).status_code == 200  # per user
+    await client.post("/delete_uploaded", json={"filename": "a.md"}, headers=alice)
+    assert (await _upload(client, alice, "c.md", NOTE)).status_code == 200
+    listed = await client.get("/list_uploaded", headers=alice)
+    assert await listed.get_json() == ["b.md", "c.md"]
+
+
 async def test_a_client_side_path_is_cut_to_the_file_name(client: Any, issuer: Issuer) -> None:
     alice = _as(issuer, ALICE)
     for name in ("../../etc/notes.md", "/tmp/notes.md", "reports/2026/notes.md"):

@@ -67,7 +67,9 @@ async def wired() -> AsyncIterator[Wired]:
         indexer = AzureIndexer(
             search_client=_search(search), container=_container(blobs, UPLOADS), index_name=INDEX
         )
-        uploads = UserUploads(pipeline=Pipeline(indexer=indexer), indexer=indexer, max_bytes=4096)
+        uploads = UserUploads(
+            pipeline=Pipeline(indexer=indexer), indexer=indexer, max_bytes=4096, max_files=10
+        )
         retriever = AzureSearchRetriever(client=_search(search), semantic_configuration="default")
         content = RoutedContentStore(
             default=BlobContentStore(container=_container(blobs, CORPUS)),
