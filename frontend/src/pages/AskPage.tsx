@@ -2,16 +2,13 @@
 import { useRef } from "react";
 
 import type { Overrides } from "../api/types";
-import { Conversation } from "../components/Conversation";
-import { EvidencePanel } from "../components/EvidencePanel";
-import { ExampleQuestions } from "../components/ExampleQuestions";
 import { Notice } from "../components/Notice";
 import { QuestionInput } from "../components/QuestionInput";
 import { useConversation } from "../hooks/useConversation";
-import { useEvidence } from "../hooks/useEvidence";
-import { useMediaQuery } from "../hooks/useMediaQuery";
 import { t } from "../i18n";
+import { SelectedEvidence, usePageEvidence } from "./SelectedEvidence";
 import { StatusMessage } from "./StatusMessage";
+import { Turns } from "./Turns";
 import styles from "./Page.module.css";
 
 export interface AskPageProps {
@@ -21,8 +18,7 @@ export interface AskPageProps {
 
 export function AskPage({ overrides, notice }: AskPageProps) {
   const conversation = useConversation({ endpoint: "/ask/stream", mode: "ask" });
-  const evidence = useEvidence();
-  const evidenceInline = useMediaQuery("(min-width: 1024px)");
+  const evidence = usePageEvidence(conversation.turns);
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
   const ask = (question: string) => {
@@ -30,10 +26,9 @@ export function AskPage({ overrides, notice }: AskPageProps) {
     conversation.ask(question, overrides);
     inputRef.current?.focus();
   };
-  const selected = conversation.turns.find((turn) => turn.id === evidence.selection?.turnId);
 
   return (
-    <div className={styles.layout} data-evidence={(selected && evidenceInline) || undefined}>
+    <div className={styles.layout} data-evidence={evidence.openInline || undefined}>
       <main className={styles.main} id="main">
         <div className={styles.composer} data-top>
           <div className={styles.column}>
@@ -47,42 +42,17 @@ export function AskPage({ overrides, notice }: AskPageProps) {
             <Notice text={notice} />
           </div>
         </div>
-        <div className={styles.scroll} data-scroll>
-          <div className={styles.column}>
-            {conversation.turns.length === 0 ? (
-              <ExampleQuestions
-                title={t.ask.emptyTitle}
-                hint={t.ask.emptyHint}
-                questions={t.chat.examples}
-                onAsk={ask}
-              />
-            ) : (
-              <Conversation
-                turns={conversation.turns}
-                busy={conversation.busy}
-                selection={evidence.selection}
-                onCitation={evidence.showCitation}
-                onShowEvidence={evidence.showTab}
-                onFollowup={ask}
-                onRetry={() => conversation.retry(overrides)}
-              />
-            )}
-          </div>
-        </div>
+        <Turns
+          conversation={conversation}
+          evidence={evidence}
+          onAsk={ask}
+          onRetry={() => conversation.retry(overrides)}
+          emptyTitle={t.ask.emptyTitle}
+          emptyHint={t.ask.emptyHint}
+        />
         <StatusMessage turn={conversation.turns.at(-1)} />
       </main>
-      <EvidencePanel
-        open={Boolean(selected)}
-        modal={!evidenceInline}
-        onClose={evidence.close}
-        answer={selected?.answer ?? null}
-        tab={evidence.selection?.tab ?? "document"}
-        onTabChange={evidence.setTab}
-        citation={evidence.selection?.citation ?? null}
-        onCitation={(citation) => {
-          if (selected) evidence.showCitation(selected.id, citation);
-        }}
-      />
+      <SelectedEvidence evidence={evidence} />
     </div>
   );
 }

@@ -2,20 +2,19 @@
 import { useCallback, useId, useRef, useState } from "react";
 
 import type { Overrides } from "../api/types";
-import { Conversation } from "../components/Conversation";
 import { Drawer } from "../components/Drawer";
-import { EvidencePanel } from "../components/EvidencePanel";
-import { ExampleQuestions } from "../components/ExampleQuestions";
 import { HistoryPanel } from "../components/HistoryPanel";
 import { Icon } from "../components/Icon";
+import { IconButton } from "../components/IconButton";
 import { Notice } from "../components/Notice";
 import { QuestionInput } from "../components/QuestionInput";
 import { useConversation, type ConversationState } from "../hooks/useConversation";
-import { useEvidence } from "../hooks/useEvidence";
 import { useHistory } from "../hooks/useHistory";
 import { useMediaQuery } from "../hooks/useMediaQuery";
 import { t } from "../i18n";
+import { SelectedEvidence, usePageEvidence } from "./SelectedEvidence";
 import { StatusMessage } from "./StatusMessage";
+import { Turns } from "./Turns";
 import styles from "./Page.module.css";
 
 export interface ChatPageProps {
@@ -33,9 +32,8 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
     [save],
   );
   const conversation = useConversation({ endpoint: "/chat/stream", mode: "chat", onSettled });
-  const evidence = useEvidence();
+  const evidence = usePageEvidence(conversation.turns);
   const sidebarInline = useMediaQuery("(min-width: 1280px)");
-  const evidenceInline = useMediaQuery("(min-width: 1024px)");
   const [historyOpen, setHistoryOpen] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const historyTitleId = useId();
@@ -61,7 +59,6 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
     if (id === conversation.id) clear();
   };
 
-  const selected = conversation.turns.find((turn) => turn.id === evidence.selection?.turnId);
   const historyPanel = (
     <HistoryPanel
       titleId={historyTitleId}
@@ -71,15 +68,7 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
       onDelete={(id) => void deleteConversation(id)}
       closeButton={
         sidebarInline ? null : (
-          <button
-            type="button"
-            className="icon-button"
-            onClick={() => setHistoryOpen(false)}
-            aria-label={t.history.close}
-            title={t.history.close}
-          >
-            <Icon name="close" />
-          </button>
+          <IconButton icon="close" label={t.history.close} onClick={() => setHistoryOpen(false)} />
         )
       }
     />
@@ -89,7 +78,7 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
     <div
       className={styles.layout}
       data-sidebar={sidebarInline || undefined}
-      data-evidence={(selected && evidenceInline) || undefined}
+      data-evidence={evidence.openInline || undefined}
     >
       {sidebarInline ? (
         <aside className={styles.sidebar} aria-labelledby={historyTitleId}>
@@ -125,28 +114,14 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
             {t.chat.clear}
           </button>
         </div>
-        <div className={styles.scroll} data-scroll>
-          <div className={styles.column}>
-            {conversation.turns.length === 0 ? (
-              <ExampleQuestions
-                title={t.chat.emptyTitle}
-                hint={t.chat.emptyHint}
-                questions={t.chat.examples}
-                onAsk={ask}
-              />
-            ) : (
-              <Conversation
-                turns={conversation.turns}
-                busy={conversation.busy}
-                selection={evidence.selection}
-                onCitation={evidence.showCitation}
-                onShowEvidence={evidence.showTab}
-                onFollowup={ask}
-                onRetry={() => conversation.retry(overrides)}
-              />
-            )}
-          </div>
-        </div>
+        <Turns
+          conversation={conversation}
+          evidence={evidence}
+          onAsk={ask}
+          onRetry={() => conversation.retry(overrides)}
+          emptyTitle={t.chat.emptyTitle}
+          emptyHint={t.chat.emptyHint}
+        />
         <div className={styles.composer}>
           <div className={styles.column}>
             <QuestionInput
@@ -160,18 +135,7 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
         </div>
         <StatusMessage turn={conversation.turns.at(-1)} />
       </main>
-      <EvidencePanel
-        open={Boolean(selected)}
-        modal={!evidenceInline}
-        onClose={evidence.close}
-        answer={selected?.answer ?? null}
-        tab={evidence.selection?.tab ?? "document"}
-        onTabChange={evidence.setTab}
-        citation={evidence.selection?.citation ?? null}
-        onCitation={(citation) => {
-          if (selected) evidence.showCitation(selected.id, citation);
-        }}
-      />
+      <SelectedEvidence evidence={evidence} />
     </div>
   );
 }

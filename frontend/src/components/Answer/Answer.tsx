@@ -5,7 +5,9 @@ import type { EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
 import type { Answer as AnswerData } from "../../lib/answer";
 import { citationIndex, parseCitations, type Citation } from "../../lib/citations";
+import { CitationNumber } from "../CitationNumber";
 import { Icon } from "../Icon";
+import { IconButton } from "../IconButton";
 import { Markdown } from "../Markdown";
 import { SourceName } from "../SourceName";
 import styles from "./Answer.module.css";
@@ -65,7 +67,7 @@ export function Answer({
         <p className={styles.stopped}>{t.answer.stoppedLabel}</p>
       ) : null}
       {answer.status === "error" ? (
-        <div className={styles.error} role="alert">
+        <div className={`error-box ${styles.error}`} role="alert">
           <p className={styles.errorTitle}>{t.errors.title}</p>
           <p>{answer.error}</p>
           {answer.errorId ? (
@@ -103,26 +105,18 @@ export function Answer({
       {!pending && (answer.content || hasEvidence) ? (
         <div className={styles.actions}>
           {answer.content ? <CopyButton text={answer.content} /> : null}
-          <button
-            type="button"
-            className="icon-button"
+          <IconButton
+            icon="bulb"
+            label={t.answer.thoughtProcess}
             disabled={!answer.thoughts.length}
             onClick={() => onShowEvidence("thoughts")}
-            title={t.answer.thoughtProcess}
-            aria-label={t.answer.thoughtProcess}
-          >
-            <Icon name="bulb" />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
+          />
+          <IconButton
+            icon="document"
+            label={t.answer.supportingContent}
             disabled={!answer.dataPoints}
             onClick={() => onShowEvidence("supporting")}
-            title={t.answer.supportingContent}
-            aria-label={t.answer.supportingContent}
-          >
-            <Icon name="document" />
-          </button>
+          />
         </div>
       ) : null}
     </div>
@@ -157,9 +151,7 @@ function CitationList({
                 onCitation(citation);
               }}
             >
-              <span className={styles.citationNumber} aria-hidden="true">
-                {citation.number}
-              </span>
+              <CitationNumber number={citation.number} aria-hidden />
               <span className="visually-hidden">{`${citation.number}. `}</span>
               <SourceName reference={citation.ref} />
             </a>
@@ -191,15 +183,12 @@ function CopyButton({ text }: { text: string }) {
     state === "copied" ? t.answer.copied : state === "failed" ? t.answer.copyFailed : t.answer.copy;
   return (
     <>
-      <button
-        type="button"
-        className="icon-button"
-        onClick={copy}
+      <IconButton
+        icon={state === "copied" ? "check" : "copy"}
+        label={t.answer.copy}
         title={label}
-        aria-label={t.answer.copy}
-      >
-        <Icon name={state === "copied" ? "check" : "copy"} />
-      </button>
+        onClick={copy}
+      />
       <span className="visually-hidden" role="status">
         {state === "idle" ? "" : label}
       </span>

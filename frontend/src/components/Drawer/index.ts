@@ -1,1 +1,2 @@
 export { Drawer, type DrawerProps } from "./Drawer";
+export { DrawerHeader, type DrawerHeaderProps } from "./DrawerHeader";

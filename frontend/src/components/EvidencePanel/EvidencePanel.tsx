@@ -7,7 +7,8 @@ import type { EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
 import type { Answer } from "../../lib/answer";
 import { parseCitations, splitDataPoint, type Citation } from "../../lib/citations";
-import { Drawer } from "../Drawer";
+import { CitationNumber } from "../CitationNumber";
+import { Drawer, DrawerHeader } from "../Drawer";
 import { Icon } from "../Icon";
 import { SourceName, sourceText } from "../SourceName";
 import styles from "./EvidencePanel.module.css";
@@ -71,20 +72,13 @@ export function EvidencePanel({
       labelledBy={titleId}
       className={styles.panel}
     >
-      <div className={styles.header}>
-        <h2 id={titleId} className={styles.title}>
-          {t.evidence.title}
-        </h2>
-        <button
-          type="button"
-          className="icon-button"
-          onClick={onClose}
-          aria-label={t.evidence.close}
-          title={t.evidence.close}
-        >
-          <Icon name="close" />
-        </button>
-      </div>
+      <DrawerHeader
+        titleId={titleId}
+        title={t.evidence.title}
+        closeLabel={t.evidence.close}
+        onClose={onClose}
+        rule={false}
+      />
       <div className={styles.tabs} role="tablist" aria-label={t.evidence.tabsLabel}>
         {TABS.map((name) => (
           <button
@@ -150,7 +144,7 @@ function DocumentView({
           {citations.map((item) => (
             <li key={item.ref}>
               <button type="button" className="button" onClick={() => onCitation(item)}>
-                <span className={styles.number}>{item.number}</span>
+                <CitationNumber number={item.number} />
                 <SourceName reference={item.ref} />
               </button>
             </li>
@@ -180,7 +174,7 @@ function CitedDocument({ citation }: { citation: Citation }) {
     <>
       <div className={styles.documentBar}>
         <span className={styles.documentName}>
-          <span className={styles.number}>{citation.number}</span>
+          <CitationNumber number={citation.number} />
           <SourceName reference={citation.ref} />
         </span>
         {file.status !== "ready" || !src ? null : file.pdf ? (
@@ -200,7 +194,7 @@ function CitedDocument({ citation }: { citation: Citation }) {
           {t.evidence.loading}
         </p>
       ) : file.status === "error" ? (
-        <p className={`${styles.documentMessage} ${styles.documentError}`} role="alert">
+        <p className={`error-box ${styles.documentError}`} role="alert">
           {file.message}
         </p>
       ) : file.pdf ? (

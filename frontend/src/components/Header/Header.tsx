@@ -7,6 +7,7 @@ import type { Theme } from "../../hooks/useTheme";
 import { ROUTE_HREF, type Route } from "../../hooks/useRoute";
 import { t } from "../../i18n";
 import { Icon } from "../Icon";
+import { IconButton } from "../IconButton";
 import styles from "./Header.module.css";
 
 export interface HeaderProps {
@@ -56,34 +57,14 @@ export function Header({
       </nav>
       <div className={styles.tools}>
         {onOpenUploads ? (
-          <button
-            type="button"
-            className="icon-button"
-            onClick={onOpenUploads}
-            aria-label={t.uploads.open}
-            title={t.uploads.open}
-          >
-            <Icon name="upload" />
-          </button>
+          <IconButton icon="upload" label={t.uploads.open} onClick={onOpenUploads} />
         ) : null}
-        <button
-          type="button"
-          className="icon-button"
-          onClick={onOpenSettings}
-          aria-label={t.header.settings}
-          title={t.header.settings}
-        >
-          <Icon name="settings" />
-        </button>
-        <button
-          type="button"
-          className="icon-button"
+        <IconButton icon="settings" label={t.header.settings} onClick={onOpenSettings} />
+        <IconButton
+          icon={theme === "dark" ? "sun" : "moon"}
+          label={themeLabel}
           onClick={onToggleTheme}
-          aria-label={themeLabel}
-          title={themeLabel}
-        >
-          <Icon name={theme === "dark" ? "sun" : "moon"} />
-        </button>
+        />
       </div>
       {account ? <Account account={account} /> : null}
     </header>

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 
 import { t } from "../../i18n";
 import type { ConversationSummary } from "../../lib/historyStore";
-import { Icon } from "../Icon";
+import { IconButton } from "../IconButton";
 import styles from "./HistoryPanel.module.css";
 
 export interface HistoryPanelProps {
@@ -54,15 +54,12 @@ export function HistoryPanel({
                     {dateFormat.format(item.updatedAt)}
                   </time>
                 </button>
-                <button
-                  type="button"
-                  className={`icon-button ${styles.delete}`}
-                  aria-label={t.history.remove(title)}
-                  title={t.history.remove(title)}
+                <IconButton
+                  icon="trash"
+                  label={t.history.remove(title)}
+                  className={styles.delete}
                   onClick={() => onDelete(item.id)}
-                >
-                  <Icon name="trash" />
-                </button>
+                />
               </li>
             );
           })}

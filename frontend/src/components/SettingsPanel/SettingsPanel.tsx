@@ -12,8 +12,7 @@ import {
   visibleOptions,
   type Settings,
 } from "../../lib/settings";
-import { Drawer } from "../Drawer";
-import { Icon } from "../Icon";
+import { Drawer, DrawerHeader } from "../Drawer";
 import { NumberField } from "./NumberField";
 import styles from "./SettingsPanel.module.css";
 
@@ -39,20 +38,12 @@ export function SettingsPanel({
   const mode = effectiveRetrievalMode(settings, config);
   return (
     <Drawer open={open} modal onClose={onClose} labelledBy={`${id}-title`}>
-      <div className={styles.header}>
-        <h2 id={`${id}-title`} className={styles.title}>
-          {t.settings.title}
-        </h2>
-        <button
-          type="button"
-          className="icon-button"
-          onClick={onClose}
-          aria-label={t.settings.close}
-          title={t.settings.close}
-        >
-          <Icon name="close" />
-        </button>
-      </div>
+      <DrawerHeader
+        titleId={`${id}-title`}
+        title={t.settings.title}
+        closeLabel={t.settings.close}
+        onClose={onClose}
+      />
       <form className={styles.body} onSubmit={(event) => event.preventDefault()}>
         <fieldset className={styles.group}>
           <legend>{t.settings.retrieval}</legend>

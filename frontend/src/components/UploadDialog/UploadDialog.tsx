@@ -8,8 +8,9 @@ import { useUploads } from "../../hooks/useUploads";
 import { t } from "../../i18n";
 import { formatBytes, uploadProblem, type UploadRules } from "../../lib/files";
 import { ConfirmDialog } from "../ConfirmDialog";
-import { Drawer } from "../Drawer";
+import { Drawer, DrawerHeader } from "../Drawer";
 import { Icon } from "../Icon";
+import { IconButton } from "../IconButton";
 import styles from "./UploadDialog.module.css";
 
 export interface UploadDialogProps {
@@ -57,20 +58,12 @@ export function UploadDialog({ open, onClose, rules }: UploadDialogProps) {
 
   return (
     <Drawer open={open} modal onClose={onClose} labelledBy={`${id}-title`}>
-      <div className={styles.header}>
-        <h2 id={`${id}-title`} className={styles.title}>
-          {t.uploads.title}
-        </h2>
-        <button
-          type="button"
-          className="icon-button"
-          onClick={onClose}
-          aria-label={t.uploads.close}
-          title={t.uploads.close}
-        >
-          <Icon name="close" />
-        </button>
-      </div>
+      <DrawerHeader
+        titleId={`${id}-title`}
+        title={t.uploads.title}
+        closeLabel={t.uploads.close}
+        onClose={onClose}
+      />
       <div className={styles.body}>
         <p className={styles.hint}>{t.uploads.intro}</p>
         <form className={styles.form} onSubmit={(event) => void submit(event)}>
@@ -124,7 +117,7 @@ export function UploadDialog({ open, onClose, rules }: UploadDialogProps) {
               : ""}
         </p>
         {outcome?.kind === "error" ? (
-          <p className={styles.error} role="alert">
+          <p className={`error-box ${styles.error}`} role="alert">
             {outcome.text}
           </p>
         ) : null}
@@ -132,7 +125,7 @@ export function UploadDialog({ open, onClose, rules }: UploadDialogProps) {
           {t.uploads.listTitle}
         </h3>
         {uploads.listError ? (
-          <p className={styles.error} role="alert">
+          <p className={`error-box ${styles.error}`} role="alert">
             {uploads.listError}
           </p>
         ) : uploads.files === null ? (
@@ -145,15 +138,11 @@ export function UploadDialog({ open, onClose, rules }: UploadDialogProps) {
               <li key={name} className={styles.item}>
                 <Icon name="document" />
                 <span className={styles.name}>{name}</span>
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={t.uploads.remove(name)}
-                  title={t.uploads.remove(name)}
+                <IconButton
+                  icon="trash"
+                  label={t.uploads.remove(name)}
                   onClick={() => setPendingDelete(name)}
-                >
-                  <Icon name="trash" />
-                </button>
+                />
               </li>
             ))}
           </ul>

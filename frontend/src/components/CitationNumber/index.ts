@@ -1,0 +1,1 @@
+export { CitationNumber, type CitationNumberProps } from "./CitationNumber";
