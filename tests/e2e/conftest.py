@@ -8,8 +8,6 @@ the `playwright` package is missing. Playwright never downloads a browser here: 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +18,8 @@ from e2e_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
-    SETTINGS_ENV,
     Backend,
+    ingest,
     start_backend,
 )
 from fake_openai import FakeOpenAI
@@ -62,15 +60,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def e2e_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus, indexed with the real CLI in a subprocess, as `make run` does."""
     index_dir = tmp_path_factory.mktemp("e2e-index")
-    env = {key: value for key, value in os.environ.items() if key.upper() not in SETTINGS_ENV}
-    env["LOCAL_INDEX_DIR"] = str(index_dir)
-    subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "app.ingest", str(ROOT / "data")],
-        cwd=index_dir,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    ingest(ROOT / "data", index_dir)
     return index_dir
 
 

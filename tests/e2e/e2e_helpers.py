@@ -1,4 +1,4 @@
-"""Helpers for the end-to-end tests: the backend subprocess, screenshots, axe-core."""
+"""Helpers for the end-to-end tests: indexing, the backend subprocess, screenshots, axe-core."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
 SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port that is free on 127.0.0.1 now (for a server whose address must be known first)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -56,10 +57,38 @@ class Backend:
             self.process.wait()
 
 
-def start_backend(index_dir: Path, workdir: Path, **settings: str) -> Backend:
-    """Start the real server on a free 127.0.0.1 port; wait until `/healthz` answers."""
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key.upper() not in SETTINGS_ENV}
+def clean_env() -> dict[str, str]:
+    """This process's environment without any of the app's settings."""
+    return {key: value for key, value in os.environ.items() if key.upper() not in SETTINGS_ENV}
+
+
+def ingest(corpus: Path, index_dir: Path) -> None:
+    """Index `corpus` into a local index at `index_dir` with the real CLI, as `make run` does."""
+    env = clean_env()
+    env["LOCAL_INDEX_DIR"] = str(index_dir)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "app.ingest", str(corpus)],
+        cwd=index_dir,
+        env=env,
+        check=False,
+        capture_output=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).decode(errors="replace")
+        raise RuntimeError(f"indexing {corpus} failed ({done.returncode}):\n{output}")
+
+
+def start_backend(
+    index_dir: Path, workdir: Path, *, port: int | None = None, **settings: str
+) -> Backend:
+    """Start the real server on 127.0.0.1 (`port`, else a free one); wait until `/healthz` answers.
+
+    Pass `port` when something must know the address before the server starts (an identity
+    provider's redirect URIs); `free_port()` picks one.
+    """
+    port = free_port() if port is None else port
+    env = clean_env()
     env.update(PORT=str(port), LOCAL_INDEX_DIR=str(index_dir), UPSTREAM_MAX_RETRIES="0")
     env.update({key.upper(): value for key, value in settings.items()})
     workdir.mkdir(parents=True, exist_ok=True)
@@ -85,6 +114,19 @@ def start_backend(index_dir: Path, workdir: Path, **settings: str) -> Backend:
             time.sleep(0.1)
     backend.stop()
     raise RuntimeError(f"the server did not start in time:\n{log.read_text()}")
+
+
+def last_answer(page: Page) -> Locator:
+    """The newest turn of the conversation on `page`."""
+    return page.get_by_role("list", name="Conversation").locator(":scope > li").last
+
+
+def wait_for_answer(page: Page) -> None:
+    """Wait until the newest answer has finished streaming."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    expect(last_answer(page).locator("[aria-busy=false]")).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> None:
