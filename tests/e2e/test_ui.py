@@ -6,11 +6,11 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from e2e_helpers import AXE_JS, Backend, axe_violations, screenshot
+from e2e_helpers import AXE_JS, Backend, axe_violations, last_answer, screenshot, wait_for_answer
 from fake_openai import FakeOpenAI
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Page
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the Python `playwright` package is not installed"
@@ -24,15 +24,6 @@ DEDUCTIBLE = "What is the deductible on the Plus plan?"
 
 def ask_example(page: Page, question: str) -> None:
     page.get_by_role("button", name=question).click()
-
-
-def last_answer(page: Page) -> Locator:
-    return page.get_by_role("list", name="Conversation").locator(":scope > li").last
-
-
-def wait_for_answer(page: Page) -> None:
-    expect(page.get_by_role("button", name="Send")).to_be_visible()
-    expect(last_answer(page).locator("[aria-busy=false]")).to_be_visible()
 
 
 def test_answer_streams_with_citations_and_evidence(new_page, offline_backend: Backend) -> None:
