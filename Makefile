@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 NODE_STAMP := frontend/node_modules/.installed
 OIDC_STAMP := tests/services/oidc/node_modules/.installed
+COSMOS_STAMP := tests/services/cosmos/node_modules/.installed
 FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/*' 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -41,6 +42,12 @@ $(OIDC_STAMP): tests/services/oidc/package.json tests/services/oidc/package-lock
 	cd tests/services/oidc && npm ci --no-audit --no-fund
 	touch $@
 
+# The Cosmos DB API server the tests of the Cosmos DB store run against (@vercel/cosmosdb-server,
+# see tests/services/cosmos/).
+$(COSMOS_STAMP): tests/services/cosmos/package.json tests/services/cosmos/package-lock.json
+	cd tests/services/cosmos && npm ci --no-audit --no-fund
+	touch $@
+
 app/static/index.html: $(NODE_STAMP) $(FRONTEND_SRC)
 	cd frontend && npm run build
 
@@ -53,7 +60,7 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
 ## e2e: only the end-to-end browser tests (real backends, the built UI, Chromium)
-e2e: install frontend chromium $(OIDC_STAMP)
+e2e: install frontend chromium $(OIDC_STAMP) $(COSMOS_STAMP)
 	$(BIN)/pytest -m e2e tests/e2e
 
 ingest: install
@@ -73,7 +80,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install $(OIDC_STAMP)
+pytest: install $(OIDC_STAMP) $(COSMOS_STAMP)
 	$(BIN)/pytest --cov --cov-report=term
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
@@ -91,4 +98,4 @@ bench-ingest: install
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage frontend/node_modules app/static \
-		tests/services/oidc/node_modules
+		tests/services/oidc/node_modules tests/services/cosmos/node_modules

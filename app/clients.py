@@ -154,7 +154,14 @@ def needs_credential(settings: Settings) -> bool:
             settings.search_backend == "azure"
             and (not settings.azure_search_api_key or settings.azure_storage_endpoint)
         )
+        or (uses_cosmos(settings) and not settings.azure_cosmosdb_key)
     )
+
+
+def uses_cosmos(settings: Settings) -> bool:
+    """Whether conversations or feedback are kept in Cosmos DB."""
+    backend = settings.history_backend
+    return backend == "cosmos" or (backend == "browser" and bool(settings.azure_cosmosdb_endpoint))
 
 
 def index_client(

@@ -125,8 +125,8 @@ _AUTH_MESSAGE = (
     "An administrator should check its credentials and role assignments."
 )
 _NOT_FOUND_MESSAGE = (
-    "An upstream model deployment or search index was not found. "
-    "An administrator should check the deployment and index names in the settings."
+    "An upstream resource (a model deployment, search index, storage container or database) "
+    "was not found. An administrator should check its name in the settings."
 )
 
 

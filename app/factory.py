@@ -18,7 +18,7 @@ from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_erro
 from app.logs import configure_logging, new_request_id, request_id
 from app.reporting import report
 from app.request_limits import request_class
-from app.routes import answers, auth_setup, content, meta, spa, uploads
+from app.routes import answers, auth_setup, content, feedback, history, meta, spa, uploads
 from app.schemas import ErrorResponse
 from app.services import EXTENSION_KEY, get_services, open_services
 from app.settings import Settings, load_settings
@@ -48,8 +48,9 @@ def create_app(settings: Settings | None = None) -> Quart:
         scalar_ui_path=None,
         swagger_ui_path="/docs",
     )
-    for blueprint in (answers.bp, meta.bp, auth_setup.bp, content.bp, uploads.bp, spa.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (answers, meta, auth_setup, content, uploads, history, feedback, spa)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
 
     @app.while_serving
     async def lifespan() -> AsyncGenerator[None, None]:

@@ -135,3 +135,108 @@ class MessageResponse(BaseModel):
     """A plain confirmation."""
 
     message: str
+
+
+# -- conversations kept on the server, and answer feedback ---------------------------------
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
+SessionId = Annotated[str, StringConstraints(pattern=SESSION_ID_PATTERN)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Question = Annotated[str, StringConstraints(max_length=10_000)]
+
+
+class SaveSessionRequest(BaseModel):
+    """Body of `POST /chat_history`: a whole conversation, replacing any earlier save."""
+
+    id: SessionId
+    title: Title | None = None
+    answers: Annotated[list[tuple[Question, dict[str, Any]]], Field(min_length=1, max_length=500)]
+
+
+class RenameSessionRequest(BaseModel):
+    """Body of `PATCH /chat_history/sessions/<id>`."""
+
+    title: Title
+
+
+class SessionSummaryResponse(BaseModel):
+    """A conversation in the list."""
+
+    id: str
+    entra_oid: str | None
+    title: str
+    timestamp: int
+
+
+class SessionsResponse(BaseModel):
+    """Body of `GET /chat_history/sessions`: one page, newest first."""
+
+    sessions: list[SessionSummaryResponse]
+    continuation_token: str | None
+
+
+class SessionResponse(SessionSummaryResponse):
+    """Body of `GET /chat_history/sessions/<id>`."""
+
+    created: int
+    answers: list[Any]
+
+
+class SessionsQuery(BaseModel):
+    """Query of `GET /chat_history/sessions`."""
+
+    count: int = Field(default=10, ge=1, le=100)
+    continuation_token: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class SessionQuery(BaseModel):
+    """Query of `GET /chat_history/sessions/<id>`: `format=md|json` downloads it."""
+
+    format: Literal["md", "json"] | None = None
+
+
+class FeedbackRequest(BaseModel):
+    """Body of `POST /feedback`. `question`, `answer`, `citations` and `settings` are read only
+    where conversations are kept in the browser; otherwise the stored session is the source."""
+
+    session_id: SessionId
+    answer_index: int = Field(ge=0, le=499)
+    rating: Literal["up", "down"]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    question: Question | None = None
+    answer: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+    citations: Annotated[
+        list[Annotated[str, StringConstraints(max_length=500)]], Field(max_length=100)
+    ] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class FeedbackItem(BaseModel):
+    """One rating, with a copy of what it rated."""
+
+    id: str
+    user_id: str
+    session_id: str
+    answer_index: int
+    rating: Literal["up", "down"]
+    comment: str
+    question: str
+    answer: str
+    citations: list[str]
+    settings: dict[str, Any]
+    timestamp: int
+
+
+class FeedbackPage(BaseModel):
+    """Body of `GET /feedback`."""
+
+    feedback: list[FeedbackItem]
+    continuation_token: str | None
+
+
+class FeedbackQuery(BaseModel):
+    """Query of `GET /feedback`."""
+
+    count: int = Field(default=50, ge=1, le=500)
+    continuation_token: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    rating: Literal["up", "down"] | None = None

@@ -20,6 +20,8 @@ from app.content import ContentStore
 from app.content.blob import BlobContentStore
 from app.content.local import LocalContentStore
 from app.content.routed import RoutedContentStore
+from app.history.base import HistoryStore
+from app.history.stores import open_history
 from app.ingest.indexers import Indexer, LocalIndexer
 from app.ingest.pipeline import Pipeline
 from app.models import ChatModel
@@ -49,6 +51,9 @@ class Services:
     ask: AskApproach
     authenticator: Authenticator | None = None
     uploads: UserUploads | None = None
+    # Conversations (None: kept in the browser) and feedback (always kept on the server).
+    history: HistoryStore | None = None
+    feedback: HistoryStore | None = None
 
 
 async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
@@ -147,6 +152,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
     )
     await asyncio.to_thread(encoding)  # load the tokenizer now, not in the first request
     authenticator = await open_authenticator(settings, stack) if settings.login_enabled else None
+    history, feedback = await open_history(settings, credential, stack)
     return Services(
         settings=settings,
         model=model,
@@ -157,6 +163,8 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         ask=AskApproach(retriever=retriever, model=model, embedder=embedder, config=config),
         authenticator=authenticator,
         uploads=uploads,
+        history=history,
+        feedback=feedback,
     )
 
 

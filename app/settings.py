@@ -16,6 +16,7 @@ ChatProvider = Literal["extractive", "openai", "azure"]
 SearchBackend = Literal["local", "azure"]
 EmbeddingProvider = Literal["openai", "azure"]
 AuthProvider = Literal["none", "entra", "oidc"]
+HistoryBackend = Literal["browser", "local", "cosmos"]
 
 
 class SettingsError(Exception):
@@ -90,6 +91,22 @@ class Settings(BaseSettings):
     user_upload_max_files: int = Field(default=100, ge=1, le=100_000)
     azure_user_storage_container: str = "user-content"
 
+    # Conversations and feedback on the server (docs/history.md). Unset: `local` when serving
+    # offline (SEARCH_BACKEND=local), `browser` (the SPA's IndexedDB) otherwise.
+    chat_history: HistoryBackend | None = None
+    # Cosmos DB for NoSQL; keyless (the app's Azure credential) unless a key is set, which only
+    # an emulator needs. The container is partitioned by /user_id.
+    azure_cosmosdb_endpoint: str | None = None
+    azure_cosmosdb_key: SecretStr | None = None
+    azure_chat_history_database: str = "chat-database"
+    azure_chat_history_container: str = "chat-history"
+    # Per user: saved conversations (a new one beyond -> 409); bytes of one saved conversation,
+    # JSON-encoded (more -> 413; a Cosmos DB item holds at most 2 MB).
+    chat_history_max_sessions: int = Field(default=500, ge=1)
+    chat_history_max_bytes: int = Field(default=1_048_576, ge=1024, le=2_000_000)
+    # Signed-in members of this group (an id in the groups claim) read everyone's feedback.
+    feedback_admin_group: str | None = None
+
     # Behaviour.
     allow_prompt_template: bool = False
     history_token_budget: int = Field(default=3000, ge=100, le=100_000)
@@ -110,6 +127,13 @@ class Settings(BaseSettings):
     def login_enabled(self) -> bool:
         """Whether callers may log in (and documents are filtered by who they are)."""
         return self.auth_provider != "none"
+
+    @property
+    def history_backend(self) -> HistoryBackend:
+        """Where conversations are kept: CHAT_HISTORY, or what fits the search backend."""
+        if self.chat_history is not None:
+            return self.chat_history
+        return "local" if self.search_backend == "local" else "browser"
 
     @property
     def local_index_path(self) -> Path:
@@ -136,6 +160,8 @@ class Settings(BaseSettings):
             missing.append("AZURE_OPENAI_ENDPOINT (for Azure OpenAI)")
         if self.search_backend == "azure" and not self.azure_search_endpoint:
             missing.append("AZURE_SEARCH_ENDPOINT (SEARCH_BACKEND=azure)")
+        if self.chat_history == "cosmos" and not self.azure_cosmosdb_endpoint:
+            missing.append("AZURE_COSMOSDB_ENDPOINT (CHAT_HISTORY=cosmos)")
         missing.extend(self._missing_auth())
         if missing:
             raise ValueError("missing setting: " + "; ".join(missing))

@@ -165,6 +165,32 @@ param userUploadMaxFiles int = 100
 @description('Blob container of the uploads (AZURE_USER_STORAGE_CONTAINER), in the storage account above; created only when userUpload.')
 param userStorageContainerName string = 'user-content'
 
+// --- Conversations and feedback (docs/history.md) ------------------------------------------
+
+@description('Where conversations are kept (CHAT_HISTORY): browser (the IndexedDB of each browser), cosmos (Azure Cosmos DB, created below) or local (SQLite on the disk of a replica, which is not durable: lost when it restarts, and not shared between replicas).')
+@allowed([
+  'browser'
+  'local'
+  'cosmos'
+])
+param chatHistory string = 'browser'
+
+@description('Cosmos DB database and container of the conversations (AZURE_CHAT_HISTORY_DATABASE, AZURE_CHAT_HISTORY_CONTAINER); created only with chatHistory cosmos.')
+param chatHistoryDatabaseName string = 'chat-database'
+param chatHistoryContainerName string = 'chat-history'
+
+@description('Most conversations one user keeps (CHAT_HISTORY_MAX_SESSIONS); default 500.')
+@minValue(1)
+param chatHistoryMaxSessions int = 500
+
+@description('Largest saved conversation in bytes, JSON-encoded (CHAT_HISTORY_MAX_BYTES); a Cosmos DB item holds at most 2 MB.')
+@minValue(1024)
+@maxValue(2000000)
+param chatHistoryMaxBytes int = 1048576
+
+@description('Object id of the group whose signed-in members may read the feedback of everyone (FEEDBACK_ADMIN_GROUP); empty: nobody.')
+param feedbackAdminGroup string = ''
+
 // --- Web app --------------------------------------------------------------------------------
 
 @description('Set by azd (SERVICE_WEB_RESOURCE_EXISTS): true once the container app exists, so provisioning keeps its image.')
@@ -194,6 +220,7 @@ var tags = {
 var openAiName = !empty(openAiServiceName) ? openAiServiceName : 'oai-${resourceToken}'
 var searchName = !empty(searchServiceName) ? searchServiceName : 'srch-${resourceToken}'
 var storageName = !empty(storageAccountName) ? storageAccountName : 'st${resourceToken}'
+var useCosmos = chatHistory == 'cosmos'
 
 // An existing service is named by its resource group: this deployment then only assigns roles
 // (in that resource group, which other environments may share: hence the unique module names).
@@ -362,6 +389,22 @@ module storageAccess 'modules/storage-access.bicep' = {
   }
 }
 
+// --- Conversations and feedback -------------------------------------------------------------
+
+module cosmos 'modules/cosmos.bicep' = if (useCosmos) {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    name: 'cosmos-${resourceToken}'
+    location: location
+    tags: tags
+    databaseName: chatHistoryDatabaseName
+    containerName: chatHistoryContainerName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+  }
+}
+
 // --- Web app --------------------------------------------------------------------------------
 
 // The settings the app reads (app/settings.py; the names are its environment variables): the
@@ -394,6 +437,14 @@ var appSettings = {
   USER_UPLOAD_MAX_BYTES: string(userUploadMaxBytes)
   USER_UPLOAD_MAX_FILES: string(userUploadMaxFiles)
   AZURE_USER_STORAGE_CONTAINER: userStorageContainerName
+  // Conversations and feedback: keyless with the app's identity (Cosmos DB's data-plane role).
+  CHAT_HISTORY: chatHistory
+  AZURE_COSMOSDB_ENDPOINT: useCosmos ? cosmos.outputs.endpoint : ''
+  AZURE_CHAT_HISTORY_DATABASE: chatHistoryDatabaseName
+  AZURE_CHAT_HISTORY_CONTAINER: chatHistoryContainerName
+  CHAT_HISTORY_MAX_SESSIONS: string(chatHistoryMaxSessions)
+  CHAT_HISTORY_MAX_BYTES: string(chatHistoryMaxBytes)
+  FEEDBACK_ADMIN_GROUP: feedbackAdminGroup
 }
 
 // Only the container gets these, not the outputs. AZURE_CLIENT_ID makes the app ask its managed
@@ -470,3 +521,10 @@ output USER_UPLOAD string = appSettings.USER_UPLOAD
 output USER_UPLOAD_MAX_BYTES string = appSettings.USER_UPLOAD_MAX_BYTES
 output USER_UPLOAD_MAX_FILES string = appSettings.USER_UPLOAD_MAX_FILES
 output AZURE_USER_STORAGE_CONTAINER string = appSettings.AZURE_USER_STORAGE_CONTAINER
+output CHAT_HISTORY string = appSettings.CHAT_HISTORY
+output AZURE_COSMOSDB_ENDPOINT string = appSettings.AZURE_COSMOSDB_ENDPOINT
+output AZURE_CHAT_HISTORY_DATABASE string = appSettings.AZURE_CHAT_HISTORY_DATABASE
+output AZURE_CHAT_HISTORY_CONTAINER string = appSettings.AZURE_CHAT_HISTORY_CONTAINER
+output CHAT_HISTORY_MAX_SESSIONS string = appSettings.CHAT_HISTORY_MAX_SESSIONS
+output CHAT_HISTORY_MAX_BYTES string = appSettings.CHAT_HISTORY_MAX_BYTES
+output FEEDBACK_ADMIN_GROUP string = appSettings.FEEDBACK_ADMIN_GROUP

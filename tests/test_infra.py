@@ -67,6 +67,10 @@ ROLES = {
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
 }
+# Cosmos DB's own data-plane roles (sqlRoleAssignments), not Azure roles.
+COSMOS_DATA_ROLES = {
+    "00000000-0000-0000-0000-000000000002": "Cosmos DB Built-in Data Contributor",
+}
 APP_ROLES = {
     "Cognitive Services OpenAI User",
     "Search Index Data Reader",
@@ -97,6 +101,16 @@ LOGIN_SETTINGS = {
     "USER_UPLOAD_MAX_BYTES",
     "USER_UPLOAD_MAX_FILES",
     "AZURE_USER_STORAGE_CONTAINER",
+}
+# Conversations and feedback (docs/history.md): azd values that reach the app unchanged, and the
+# endpoint of the Cosmos DB account the deployment creates for them.
+HISTORY_SETTINGS = {
+    "CHAT_HISTORY",
+    "AZURE_CHAT_HISTORY_DATABASE",
+    "AZURE_CHAT_HISTORY_CONTAINER",
+    "CHAT_HISTORY_MAX_SESSIONS",
+    "CHAT_HISTORY_MAX_BYTES",
+    "FEEDBACK_ADMIN_GROUP",
 }
 
 
@@ -731,7 +745,102 @@ def test_role_definition_ids_are_the_built_in_ones() -> None:
         for guid in re.findall(
             r"'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'", bicep(path).text
         ):
-            assert guid in ROLES, f"{path.name}: {guid}"
+            assert guid in ROLES or guid in COSMOS_DATA_ROLES, f"{path.name}: {guid}"
+
+
+# --- Conversations and feedback in Cosmos DB -------------------------------------------------
+
+
+def test_history_settings_reach_the_app_and_the_azd_environment() -> None:
+    assert setting_names() >= HISTORY_SETTINGS | {"AZURE_COSMOSDB_ENDPOINT"}
+    assert {azd_variable(param) for param in parameters()} >= HISTORY_SETTINGS
+    assert container_env().keys() >= HISTORY_SETTINGS | {"AZURE_COSMOSDB_ENDPOINT"}
+    assert outputs() >= HISTORY_SETTINGS | {"AZURE_COSMOSDB_ENDPOINT"}
+    allowed = re.search(r"@allowed\(\[([^\]]*)\]\)\s*param chatHistory\b", bicep(MAIN).text)
+    assert allowed, "chatHistory has no @allowed list"
+    assert set(re.findall(r"'(\w+)'", allowed.group(1))) == set(
+        get_args(get_args(Settings.model_fields["chat_history"].annotation)[0])
+    )
+
+
+def test_history_defaults_agree_with_the_app() -> None:
+    """Unset, each value means what it means to the app; CHAT_HISTORY is `browser` on Azure,
+    as the app resolves it with SEARCH_BACKEND=azure: a replica's disk is not durable."""
+    env = container_env()
+    for name in HISTORY_SETTINGS - {"CHAT_HISTORY"}:
+        deployed = default_value(env[name])
+        assert deployed is not None, f"{name}: {env[name]}"
+        default = Settings.model_fields[name.lower()].default
+        assert deployed == ("" if default is None else str(default)), name
+    assert param_defaults()["chatHistory"] == "browser"
+    on_azure = load_settings(
+        _env_file=None, search_backend="azure", azure_search_endpoint="https://s.example"
+    )
+    assert on_azure.history_backend == "browser"
+
+
+def test_cosmos_is_created_only_for_chat_history_cosmos() -> None:
+    main = bicep(MAIN)
+    (symbol,) = [s for s, (path, _) in main.modules().items() if path == "modules/cosmos.bicep"]
+    assert main.conditions()[symbol] == "useCosmos"
+    assert main.variables()["useCosmos"].strip() == "chatHistory == 'cosmos'"
+    passed = _module_call("modules/cosmos.bicep")
+    assert passed["databaseName"] == container_env()["AZURE_CHAT_HISTORY_DATABASE"]
+    assert passed["containerName"] == container_env()["AZURE_CHAT_HISTORY_CONTAINER"]
+    assert passed["appPrincipalId"] == "identity.outputs.principalId"
+    assert container_env()["AZURE_COSMOSDB_ENDPOINT"] == (
+        f"useCosmos ? {symbol}.outputs.endpoint : ''"
+    )
+
+
+def test_cosmos_is_keyless_and_serverless() -> None:
+    (body,) = _resources_of("Microsoft.DocumentDB/databaseAccounts")
+    assert re.search(r"^\s*disableLocalAuth:\s*true\s*$", body, re.M)
+    assert re.search(r"^\s*disableKeyBasedMetadataWriteAccess:\s*true\s*$", body, re.M)
+    assert re.search(r"^\s*minimalTlsVersion:\s*'Tls12'\s*$", body, re.M)
+    assert "name: 'EnableServerless'" in body
+
+
+def test_the_history_container_is_partitioned_as_the_store_expects() -> None:
+    from app.history.cosmos import PARTITION_KEY_PATH
+
+    (body,) = _resources_of("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+    key = re.search(r"partitionKey:\s*\{\s*paths:\s*\[\s*'([^']+)'\s*\]", body)
+    assert key, "the container has no partition key path"
+    assert key.group(1) == PARTITION_KEY_PATH
+    # What the store filters and sorts on stays indexed.
+    excluded = set(re.findall(r"path:\s*'/(\w+)/", body))
+    assert excluded.isdisjoint({"type", "user_id", "rating", "timestamp", "sort_key"})
+
+
+def test_cosmos_data_roles_are_on_the_account_for_the_app_and_the_developer() -> None:
+    cosmos = bicep(INFRA / "modules" / "cosmos.bicep")
+    guids = dict(re.findall(r"^var\s+(\w+)\s*=\s*'([0-9a-f-]{36})'", cosmos.text, re.M))
+    accounts = [s for s, kind, _, _ in cosmos.resources() if kind.endswith("/databaseAccounts")]
+    assignments = {
+        symbol: body
+        for symbol, kind, existing, body in cosmos.resources()
+        if kind == "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments" and not existing
+    }
+    who = {}
+    for symbol, body in assignments.items():
+        assert re.search(rf"^\s*parent:\s*{accounts[0]}\s*$", body, re.M), symbol
+        assert re.search(rf"^\s*scope:\s*{accounts[0]}\.id\s*$", body, re.M), (
+            f"{symbol} is not scoped to the account"
+        )
+        role = re.search(r"sqlRoleDefinitions/\$\{(\w+)\}'", body)
+        assert role, f"{symbol}: no built-in role definition"
+        assert COSMOS_DATA_ROLES[guids[role.group(1)]] == "Cosmos DB Built-in Data Contributor"
+        principal = re.search(r"^\s*principalId:\s*(\w+)\s*$", body, re.M)
+        assert principal, symbol
+        who[principal.group(1)] = cosmos.conditions().get(symbol, "")
+    assert who == {"appPrincipalId": "", "userPrincipalId": "!empty(userPrincipalId)"}
+
+
+def test_every_history_value_is_explained_in_the_history_guide() -> None:
+    guide = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
+    for name in HISTORY_SETTINGS | {"AZURE_COSMOSDB_ENDPOINT"}:
+        assert f"`{name}`" in guide, f"docs/history.md does not mention {name}"
 
 
 # --- azure.yaml and the hook ------------------------------------------------------------------

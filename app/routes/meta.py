@@ -24,6 +24,7 @@ async def config() -> dict[str, Any]:
     settings = services.settings
     has_vectors = services.embedder is not None
     semantic = settings.search_backend == "azure" and settings.azure_search_semantic_ranker
+    history = settings.history_backend
     return {
         "showSemanticRankerOption": semantic,
         "showVectorOption": has_vectors,
@@ -37,8 +38,11 @@ async def config() -> dict[str, Any]:
         "showSpeechInput": False,
         "showSpeechOutputBrowser": False,
         "showSpeechOutputAzure": False,
-        "showChatHistoryBrowser": True,
-        "showChatHistoryCosmos": False,
+        "showChatHistoryBrowser": history == "browser",
+        "showChatHistoryCosmos": history == "cosmos",
+        "showChatHistoryServer": history != "browser",
+        "chatHistoryBackend": history,
+        "showFeedback": True,
         "streamingEnabled": True,
         "defaultRetrievalMode": "hybrid" if has_vectors else "text",
         "chatProvider": settings.chat_provider,

@@ -1,0 +1,1 @@
+"""`python -m app.feedback`: answer feedback for whoever runs the service."""

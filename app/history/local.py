@@ -1,0 +1,266 @@
+"""Sessions and feedback in SQLite (`LOCAL_INDEX_DIR/history.sqlite3`), through aiosqlite.
+
+Every statement runs on aiosqlite's thread, never on the event loop. WAL lets readers go on
+while a save commits; each save is one transaction, so a process killed mid-write loses at
+most that save and leaves the file readable. Several workers may share the file: a save takes
+SQLite's write lock first (`BEGIN IMMEDIATE`), so the per-user limit holds across them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from app.history.base import (
+    Feedback,
+    InvalidTokenError,
+    Page,
+    Rating,
+    SessionSummary,
+    StoredSession,
+    TooManySessionsError,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    user_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    answers TEXT NOT NULL,
+    PRIMARY KEY (user_id, id)
+);
+CREATE INDEX IF NOT EXISTS sessions_newest ON sessions(user_id, timestamp DESC, id DESC);
+CREATE TABLE IF NOT EXISTS feedback (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    answer_index INTEGER NOT NULL,
+    rating TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    timestamp INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_newest ON feedback(timestamp DESC, id DESC);
+CREATE INDEX IF NOT EXISTS feedback_by_user ON feedback(user_id, timestamp DESC, id DESC);
+"""
+
+_FEEDBACK_COLUMNS = (
+    "id, user_id, session_id, answer_index, rating, comment, question, answer, citations,"
+    " settings, timestamp"
+)
+
+
+class LocalHistoryStore:
+    """The SQLite store; one instance (one connection) per worker."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        # One connection: a write must not land inside another coroutine's open transaction.
+        self._writes = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> LocalHistoryStore:
+        """Open (creating if needed) the store at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: each transaction below is opened and closed explicitly.
+        db = await aiosqlite.connect(path, isolation_level=None, timeout=30)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")  # with WAL: safe against a killed process
+        await db.executescript(SCHEMA)
+        return cls(db)
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self._db.close()
+
+    # -- sessions -------------------------------------------------------------------------
+
+    async def save(self, session: StoredSession, *, max_sessions: int) -> StoredSession:
+        """Insert or replace the session in one transaction; `created` stays the first one."""
+        answers = json.dumps(session.answers, ensure_ascii=False, separators=(",", ":"))
+        async with self._writes:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                created = await self._created(session.user_id, session.id)
+                if created is None:
+                    if await self._count(session.user_id) >= max_sessions:
+                        raise TooManySessionsError
+                    created = session.created
+                await self._db.execute(
+                    "INSERT INTO sessions (user_id, id, title, created, timestamp, answers)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, id) DO UPDATE SET"
+                    " title = excluded.title, timestamp = excluded.timestamp,"
+                    " answers = excluded.answers",
+                    (
+                        session.user_id,
+                        session.id,
+                        session.title,
+                        created,
+                        session.timestamp,
+                        answers,
+                    ),
+                )
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+        return StoredSession(
+            session.id, session.user_id, session.title, created, session.timestamp, session.answers
+        )
+
+    async def _created(self, user_id: str, session_id: str) -> int | None:
+        async with self._db.execute(
+            "SELECT created FROM sessions WHERE user_id = ? AND id = ?", (user_id, session_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else int(row[0])
+
+    async def _count(self, user_id: str) -> int:
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def get(self, user_id: str, session_id: str) -> StoredSession | None:
+        """The user's session, or None."""
+        async with self._db.execute(
+            "SELECT id, user_id, title, created, timestamp, answers FROM sessions"
+            " WHERE user_id = ? AND id = ?",
+            (user_id, session_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return StoredSession(
+            str(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]), json.loads(row[5])
+        )
+
+    async def sessions(
+        self, user_id: str, *, count: int, continuation_token: str | None
+    ) -> Page[SessionSummary]:
+        """The user's sessions, newest first, `count` at a time."""
+        after, params = _after(continuation_token)
+        async with self._db.execute(
+            f"SELECT id, title, timestamp FROM sessions WHERE user_id = ?{after}"  # noqa: S608
+            " ORDER BY timestamp DESC, id DESC LIMIT ?",
+            (user_id, *params, count + 1),
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        items = [SessionSummary(str(r[0]), str(r[1]), int(r[2])) for r in rows[:count]]
+        token = _token(items[-1].timestamp, items[-1].id) if len(rows) > count else None
+        return Page(items, token)
+
+    async def rename(self, user_id: str, session_id: str, title: str, *, now: int) -> bool:
+        """Set the title and the timestamp."""
+        async with self._writes:
+            cursor = await self._db.execute(
+                "UPDATE sessions SET title = ?, timestamp = ? WHERE user_id = ? AND id = ?",
+                (title, now, user_id, session_id),
+            )
+        return cursor.rowcount > 0
+
+    async def delete(self, user_id: str, session_id: str) -> bool:
+        """Delete the session."""
+        async with self._writes:
+            cursor = await self._db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND id = ?", (user_id, session_id)
+            )
+        return cursor.rowcount > 0
+
+    # -- feedback -------------------------------------------------------------------------
+
+    async def put_feedback(self, feedback: Feedback) -> None:
+        """Insert or replace the feedback with this id."""
+        row = (
+            feedback.id,
+            feedback.user_id,
+            feedback.session_id,
+            feedback.answer_index,
+            feedback.rating,
+            feedback.comment,
+            feedback.question,
+            feedback.answer,
+            json.dumps(feedback.citations, ensure_ascii=False),
+            json.dumps(feedback.settings, ensure_ascii=False),
+            feedback.timestamp,
+        )
+        async with self._writes:
+            await self._db.execute(
+                f"INSERT OR REPLACE INTO feedback ({_FEEDBACK_COLUMNS})"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+
+    async def feedback(
+        self,
+        *,
+        user_id: str | None,
+        rating: Rating | None,
+        count: int,
+        continuation_token: str | None,
+    ) -> Page[Feedback]:
+        """Feedback, newest first: one user's, or everyone's."""
+        clauses, params = [], []
+        if user_id is not None:
+            clauses.append(" AND user_id = ?")
+            params.append(user_id)
+        if rating is not None:
+            clauses.append(" AND rating = ?")
+            params.append(rating)
+        after, after_params = _after(continuation_token)
+        async with self._db.execute(
+            f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE 1 = 1"  # noqa: S608
+            f"{''.join(clauses)}{after} ORDER BY timestamp DESC, id DESC LIMIT ?",
+            (*params, *after_params, count + 1),
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        items = [_feedback(row) for row in rows[:count]]
+        token = _token(items[-1].timestamp, items[-1].id) if len(rows) > count else None
+        return Page(items, token)
+
+
+def _feedback(row: Sequence[Any]) -> Feedback:
+    return Feedback(
+        id=str(row[0]),
+        user_id=str(row[1]),
+        session_id=str(row[2]),
+        answer_index=int(row[3]),
+        rating="up" if row[4] == "up" else "down",
+        comment=str(row[5]),
+        question=str(row[6]),
+        answer=str(row[7]),
+        citations=list(json.loads(row[8])),
+        settings=dict(json.loads(row[9])),
+        timestamp=int(row[10]),
+    )
+
+
+def _token(timestamp: int, item_id: str) -> str:
+    """An opaque continuation token: where the next page starts (keyset, not an offset, so
+    a save between two pages neither skips nor repeats an item of the older ones)."""
+    return base64.urlsafe_b64encode(json.dumps([timestamp, item_id]).encode()).decode()
+
+
+def _after(token: str | None) -> tuple[str, list[Any]]:
+    """` AND ...` for the rows after `token`; InvalidTokenError if it is not one of ours."""
+    if token is None:
+        return "", []
+    try:
+        timestamp, item_id = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError) as exc:
+        raise InvalidTokenError from exc
+    if not isinstance(timestamp, int) or not isinstance(item_id, str):
+        raise InvalidTokenError
+    return " AND (timestamp < ? OR (timestamp = ? AND id < ?))", [timestamp, timestamp, item_id]
