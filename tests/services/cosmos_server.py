@@ -17,21 +17,16 @@ services/cosmos_fixture.py (a pytest plugin).
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import NoReturn
 
 import httpx2 as httpx
-import pytest
 from azure.cosmos.aio import CosmosClient
 
 from app.history.cosmos import CosmosHistoryStore
+from services.node_service import NodeProcess, abandon, launch, node_for
 
 COSMOS_DIR = Path(__file__).resolve().parent / "cosmos"
 SERVER = COSMOS_DIR / "server.js"
@@ -40,42 +35,16 @@ KEY = base64.b64encode(b"ragchat tests: any key will do").decode()
 START_TIMEOUT = 15.0
 
 
-@dataclass
-class CosmosServer:
+@dataclass(kw_only=True)
+class CosmosServer(NodeProcess):
     """A running server; `stop()` (or leaving `with`) ends the process."""
 
     endpoint: str  # https://127.0.0.1:<port>/
-    process: subprocess.Popen[bytes]
-    log: Path  # the server's output; a temporary one is deleted by stop()
-    temporary_log: bool = False
     key: str = KEY
 
     def client(self) -> CosmosClient:
         """A new aio client of this server (the caller closes it)."""
         return CosmosClient(self.endpoint, credential=self.key)
-
-    def stop(self) -> None:
-        """End the server (idempotent)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - only if the server hangs
-                self.process.kill()
-                self.process.wait()
-        if self.temporary_log:
-            self.log.unlink(missing_ok=True)
-
-    def __enter__(self) -> CosmosServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,44 +62,26 @@ class CosmosContainer:
         )
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        # `make pytest` installs the server: in CI a skip would hide a broken setup.
-        pytest.fail(f"the test Cosmos DB server cannot run: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 def start_cosmos_server(*, log: Path | None = None) -> CosmosServer:
     """Start server.js on a free 127.0.0.1 port; return once it answers over HTTPS."""
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("no `node` on PATH (Node.js 20 or newer runs the test Cosmos DB server)")
-    if not (COSMOS_DIR / "node_modules" / "@vercel" / "cosmosdb-server").is_dir():
-        _unavailable(
-            "the test Cosmos DB server is not installed (make pytest, or "
-            "cd tests/services/cosmos && npm ci)"
-        )
-    temporary_log = log is None
-    if log is None:
-        handle, name = tempfile.mkstemp(prefix="cosmosdb-server-", suffix=".log")
-        os.close(handle)
-        log = Path(name)
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own script and arguments
-            [node, str(SERVER), "--host", "127.0.0.1", "--port", "0"],
-            cwd=COSMOS_DIR,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    node = node_for("Cosmos DB server", COSMOS_DIR, "@vercel/cosmosdb-server")
+    started = launch(
+        [node, str(SERVER), "--host", "127.0.0.1", "--port", "0"],
+        cwd=COSMOS_DIR,
+        log=log,
+        prefix="cosmosdb-server-",
+    )
     try:
-        endpoint = _wait_until_it_answers(process, log)
+        endpoint = _wait_until_it_answers(started.process, started.log)
     except BaseException:
-        process.kill()
-        process.wait()
-        if temporary_log:
-            log.unlink(missing_ok=True)
+        abandon(started)
         raise
-    return CosmosServer(endpoint=endpoint, process=process, log=log, temporary_log=temporary_log)
+    return CosmosServer(
+        endpoint=endpoint,
+        process=started.process,
+        log=started.log,
+        temporary_log=started.temporary_log,
+    )
 
 
 def _wait_until_it_answers(process: subprocess.Popen[bytes], log: Path) -> str:

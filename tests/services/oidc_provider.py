@@ -22,20 +22,18 @@ import hashlib
 import json
 import os
 import secrets
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx2 as httpx
-import pytest
 from bs4 import BeautifulSoup
+
+from services.node_service import NodeProcess, abandon, launch, node_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -79,17 +77,14 @@ class OidcError(Exception):
         self.description = description
 
 
-@dataclass
-class OidcProvider:
+@dataclass(kw_only=True)
+class OidcProvider(NodeProcess):
     """A running provider; `stop()` (or leaving `with`) ends the process."""
 
     issuer: str
     discovery: dict[str, Any]
     redirect_uris: tuple[str, ...]
     post_logout_redirect_uris: tuple[str, ...]
-    process: subprocess.Popen[bytes]
-    log: Path  # the server's output; a temporary one is deleted by stop()
-    temporary_log: bool = False
     client_id: str = CLIENT_ID
     audience: str = AUDIENCE
     users: dict[str, OidcUser] = field(default_factory=lambda: dict(USERS))
@@ -110,36 +105,6 @@ class OidcProvider:
     def end_session_endpoint(self) -> str:
         return str(self.discovery["end_session_endpoint"])
 
-    def stop(self) -> None:
-        """End the server (idempotent)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - only if the server hangs
-                self.process.kill()
-                self.process.wait()
-        if self.temporary_log:
-            self.log.unlink(missing_ok=True)
-
-    def __enter__(self) -> OidcProvider:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        # `make pytest` installs the provider: in CI a skip would hide a broken setup.
-        pytest.fail(f"the test OIDC provider cannot run: {reason}", pytrace=False)
-    pytest.skip(reason)
-
 
 def start_oidc_provider(
     redirect_uris: Sequence[str],
@@ -149,46 +114,28 @@ def start_oidc_provider(
     log: Path | None = None,
 ) -> OidcProvider:
     """Start server.mjs on a free 127.0.0.1 port; return once its discovery document answers."""
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("no `node` on PATH (Node.js 20 or newer runs the test OIDC provider)")
-    if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
-        _unavailable(
-            "the test OIDC provider is not installed (make pytest, or "
-            "cd tests/services/oidc && npm ci)"
-        )
+    node = node_for("OIDC provider", OIDC_DIR, "oidc-provider")
     args = [node, str(SERVER), "--port", "0", "--redirect-uris", ",".join(redirect_uris)]
     if post_logout_redirect_uris:
         args += ["--post-logout-redirect-uris", ",".join(post_logout_redirect_uris)]
     if access_token_ttl is not None:
         args += ["--access-token-ttl", str(access_token_ttl)]
-    temporary_log = log is None
-    if log is None:
-        handle, name = tempfile.mkstemp(prefix="oidc-provider-", suffix=".log")
-        os.close(handle)
-        log = Path(name)
     env = {key: value for key, value in os.environ.items() if not key.startswith("OIDC_")}
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own script and arguments
-            args, cwd=OIDC_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+    started = launch(args, cwd=OIDC_DIR, log=log, prefix="oidc-provider-", env=env)
     try:
-        issuer = _wait_for_issuer(process, log)
+        issuer = _wait_for_issuer(started.process, started.log)
         discovery = _discovery(issuer)
     except BaseException:
-        process.kill()
-        process.wait()
-        if temporary_log:
-            log.unlink(missing_ok=True)
+        abandon(started)
         raise
     return OidcProvider(
         issuer=issuer,
         discovery=discovery,
         redirect_uris=tuple(redirect_uris),
         post_logout_redirect_uris=tuple(post_logout_redirect_uris),
-        process=process,
-        log=log,
-        temporary_log=temporary_log,
+        process=started.process,
+        log=started.log,
+        temporary_log=started.temporary_log,
     )
 
 
