@@ -17,7 +17,7 @@ from app.auth import middleware as auth_middleware
 from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_error
 from app.logs import configure_logging, new_request_id, request_id
 from app.reporting import report
-from app.request_limits import request_class
+from app.request_class import request_class
 from app.routes import answers, auth_setup, content, feedback, history, meta, spa, uploads
 from app.schemas import ErrorResponse
 from app.services import EXTENSION_KEY, get_services, open_services

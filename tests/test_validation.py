@@ -122,3 +122,23 @@ async def test_blank_category_is_ignored(client: Client) -> None:
     )
     assert response.status_code == 200
     assert (await response.get_json())["context"]["data_points"]["citations"]
+
+
+JSON_POST_ROUTES = ["/chat", "/chat/stream", "/ask", "/ask/stream", "/chat_history", "/feedback"]
+
+
+@pytest.mark.parametrize("path", JSON_POST_ROUTES)
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"messages": [{"role": "user", "content": "\xff\xfe"}]}', "not valid UTF-8"),
+        (b'{"session_state": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested too deeply"),
+    ],
+)
+async def test_a_body_python_cannot_decode_is_a_400_not_a_500(
+    client: Client, path: str, body: bytes, says: str
+) -> None:
+    response = await client.post(path, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert says in (await response.get_json())["error"]
+    assert (await client.get("/healthz")).status_code == 200

@@ -1,7 +1,7 @@
 """`POST /upload`, `GET /list_uploaded`, `POST /delete_uploaded`: a user's own documents.
 
 Every route needs a signed-in user; the body limit of `/upload` follows USER_UPLOAD_MAX_BYTES
-(`app.request_limits` raises it for that path only), every other route keeps MAX_REQUEST_BYTES.
+(`app.request_class` raises it for that path only), every other route keeps MAX_REQUEST_BYTES.
 """
 
 from __future__ import annotations

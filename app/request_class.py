@@ -1,8 +1,11 @@
-"""Request body limits: MAX_REQUEST_BYTES everywhere, more on the routes that take a file or
-a whole conversation.
+"""The app's request class: body limits per route, and JSON that cannot be read as a 400.
 
-Quart fixes a request's body limit when it creates the request, from MAX_CONTENT_LENGTH, so
-a per-route limit has to be chosen there: by a request class that knows those paths.
+Body limits: MAX_REQUEST_BYTES everywhere, more on the routes that take a file or a whole
+conversation. Quart fixes a request's body limit when it creates the request, from
+MAX_CONTENT_LENGTH, so a per-route limit has to be chosen there, by a class that knows the paths.
+
+JSON: Quart decodes the body before its own error handling, and Python's parser recurses, so
+invalid UTF-8 and very deep nesting would escape as 500s; here they are 400s that say why.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 from quart import Request
 
+from app.errors import BadRequestError
 from app.history import HISTORY_PATH
 from app.settings import Settings
 from app.uploads import UPLOAD_PATH, upload_body_limit
@@ -28,13 +32,33 @@ def body_limits(settings: Settings) -> dict[str, int]:
     return {path: limit for path, limit in limits.items() if limit > settings.max_request_bytes}
 
 
+class JsonRequest(Request):
+    """A request whose unreadable JSON body is a BadRequestError, not a 500."""
+
+    async def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """The parsed body; BadRequestError for a body that is not UTF-8 or is nested too deep."""
+        try:
+            return await super().get_json(force=force, silent=silent, cache=cache)
+        except UnicodeDecodeError:
+            if silent:
+                return None
+            raise BadRequestError("The request body is not valid UTF-8 text.") from None
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequestError(
+                "The request body is nested too deeply (JSON arrays or objects inside each "
+                "other more than a few hundred levels)."
+            ) from None
+
+
 def request_class(settings: Settings) -> type[Request]:
     """The request class for an app with `settings`."""
     limits = body_limits(settings)
     if not limits:
-        return Request
+        return JsonRequest
 
-    class LimitedRequest(Request):
+    class LimitedRequest(JsonRequest):
         """A request whose body limit is the route's own on the paths in `limits`."""
 
         def __init__(
