@@ -142,14 +142,15 @@ class MessageResponse(BaseModel):
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 SessionId = Annotated[str, StringConstraints(pattern=SESSION_ID_PATTERN)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Question = Annotated[str, StringConstraints(max_length=10_000)]
+Question = Annotated[str, StringConstraints(max_length=20_000)]  # as Message.content
 
 
 class SaveSessionRequest(BaseModel):
     """Body of `POST /chat_history`: a whole conversation, replacing any earlier save."""
 
     id: SessionId
-    title: Title | None = None
+    title: Title | None = None  # absent: the first question for a new one; an update keeps its own
+    created: int | None = Field(default=None, ge=0)  # ms; a moved conversation keeps its date
     answers: Annotated[list[tuple[Question, dict[str, Any]]], Field(min_length=1, max_length=500)]
 
 

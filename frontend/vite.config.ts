@@ -13,6 +13,7 @@ const proxied = [
   "/upload",
   "/list_uploaded",
   "/delete_uploaded",
+  "/feedback",
 ];
 
 export default defineConfig({

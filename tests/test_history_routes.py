@@ -193,7 +193,12 @@ async def test_the_json_download_holds_the_stream_events(anon: Any) -> None:
     assert response.headers["Content-Disposition"].startswith('attachment; filename="Hi.json"')
     exported = json.loads(await response.get_data())
     assert exported["id"] == "s-2"
-    assert exported["answers"][0] == {"question": "Hi?", "events": events}
+    assert exported["answers"][0] == {
+        "question": "Hi?",
+        "status": "done",
+        "error": None,
+        "events": events,
+    }
     fallback = exported["answers"][1]["events"]
     assert fallback[-1] == {
         "delta": {"role": "assistant", "content": "Saved before events existed"}
@@ -210,7 +215,7 @@ async def test_the_json_download_holds_the_stream_events(anon: Any) -> None:
         ({"id": "s", "answers": []}, "answers"),
         ({"id": "s", "answers": [["q"]]}, "answers"),
         ({"id": "s", "answers": [["q", "not an object"]]}, "answers"),
-        ({"id": "s", "answers": [["q" * 10_001, {}]]}, "answers"),
+        ({"id": "s", "answers": [["q" * 20_001, {}]]}, "answers"),
         ({"id": "s", "title": "t" * 201, "answers": [["q", {}]]}, "title"),
         ({"answers": [["q", {}]]}, "id"),
     ],
@@ -428,3 +433,55 @@ async def test_a_path_id_no_conversation_can_have_is_a_404(anon: Any, path_id: s
         response = await anon.open(f"/chat_history/sessions/{path_id}", method=method)
         assert response.status_code == 404
         assert (await response.get_json())["error"] == "No such conversation."
+
+
+async def test_a_save_without_a_title_keeps_a_rename_and_created_may_be_given(anon: Any) -> None:
+    moved = {**SESSION, "created": 1_600_000_000_000}
+    first = await anon.post("/chat_history", json=moved)
+    assert first.status_code == 201
+    await anon.patch("/chat_history/sessions/s-1", json={"title": "Renamed in another tab"})
+    later = {**SESSION, "created": 1_700_000_000_000}  # only a new conversation takes it
+    await anon.post("/chat_history", json=later)
+    got = await (await anon.get("/chat_history/sessions/s-1")).get_json()
+    assert got["title"] == "Renamed in another tab"
+    assert got["created"] == 1_600_000_000_000
+    await anon.post("/chat_history", json={**SESSION, "title": "Chosen"})
+    assert (await (await anon.get("/chat_history/sessions/s-1")).get_json())["title"] == "Chosen"
+    future = await anon.post("/chat_history", json={**SESSION, "id": "s-9", "created": 10**15})
+    assert (await future.get_json())["timestamp"] >= 0
+    stored = await (await anon.get("/chat_history/sessions/s-9")).get_json()
+    assert stored["created"] <= stored["timestamp"]  # never in the future
+
+
+async def test_config_gives_the_anonymous_id_first(anon: Any) -> None:
+    response = await anon.get("/config")
+    assert response.headers["Set-Cookie"].startswith(f"{ANON_COOKIE}=")
+    cookie = _cookie(anon)
+    saved = await anon.post("/chat_history", json=SESSION)
+    assert "Set-Cookie" not in saved.headers
+    assert _cookie(anon) == cookie
+
+
+async def test_downloads_say_how_an_unfinished_answer_ended(anon: Any) -> None:
+    body = {
+        "id": "s-3",
+        "answers": [
+            ["Stopped?", {**_response("Half an ans"), "status": "stopped"}],
+            [
+                "Failed?",
+                {**_response(""), "status": "error", "error": "The model is busy.", "events": []},
+            ],
+        ],
+    }
+    await anon.post("/chat_history", json=body)
+    text = (await (await anon.get("/chat_history/sessions/s-3?format=md")).get_data()).decode()
+    assert "*(The answer was stopped before it finished.)*" in text
+    assert "*(The answer failed: The model is busy.)*" in text
+    exported = json.loads(
+        await (await anon.get("/chat_history/sessions/s-3?format=json")).get_data()
+    )
+    assert [(a["status"], a["error"]) for a in exported["answers"]] == [
+        ("stopped", None),
+        ("error", "The model is busy."),
+    ]
+    assert exported["answers"][1]["events"]  # an empty list gets the fallback lines

@@ -71,8 +71,11 @@ class InvalidTokenError(Exception):
 class HistoryStore(Protocol):
     """Sessions and feedback, partitioned by user id; every method is one round of I/O."""
 
-    async def save(self, session: StoredSession, *, max_sessions: int) -> StoredSession:
-        """Insert or replace `session` whole; keeps `created` of an earlier save. Raises
+    async def save(
+        self, session: StoredSession, *, max_sessions: int, keep_title: bool = False
+    ) -> StoredSession:
+        """Insert or replace `session` whole; keeps `created` of an earlier save, and its title
+        too with `keep_title` (a save that sends no title must not undo a rename). Raises
         TooManySessionsError for a new session when its user already has `max_sessions`."""
         ...
 

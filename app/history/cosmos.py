@@ -76,14 +76,18 @@ class CosmosHistoryStore:
                     self._opened = True
         return self._container
 
-    async def save(self, session: StoredSession, *, max_sessions: int) -> StoredSession:
-        """Upsert the whole session, keeping `created` of an earlier save."""
+    async def save(
+        self, session: StoredSession, *, max_sessions: int, keep_title: bool = False
+    ) -> StoredSession:
+        """Upsert the whole session, keeping `created` (and with `keep_title` the title) of an
+        earlier save."""
         if not _usable_session_id(session.id):
             raise ValueError(f"not a session id: {session.id!r}")
         items = await self._items()
-        created = await self._created(items, session)
-        if created is not None:
-            stored = replace(session, created=created)
+        earlier = await self._earlier(items, session)
+        if earlier is not None:
+            created, title = earlier
+            stored = replace(session, created=created, title=title if keep_title else session.title)
         elif await self._count_sessions(items, session.user_id) >= max_sessions:
             raise TooManySessionsError
         else:
@@ -101,11 +105,13 @@ class CosmosHistoryStore:
         )
         return stored
 
-    async def _created(self, items: ContainerProxy, session: StoredSession) -> int | None:
-        # Only `created`: a point read would fetch the stored answers too (up to 2 MB, and
-        # request units by size) on every save.
+    async def _earlier(
+        self, items: ContainerProxy, session: StoredSession
+    ) -> tuple[int, str] | None:
+        # Only `created` and the title: a point read would fetch the stored answers too (up
+        # to 2 MB, and request units by size) on every save.
         query = (
-            "SELECT VALUE c.created FROM c"
+            "SELECT c.created, c.title FROM c"
             " WHERE c.user_id = @user_id AND c.id = @id AND c.type = 'session'"
         )
         parameters: list[dict[str, object]] = [
@@ -113,8 +119,7 @@ class CosmosHistoryStore:
             {"name": "@id", "value": session.id},
         ]
         results = items.query_items(query, parameters=parameters, partition_key=session.user_id)
-        # SELECT VALUE yields bare values, whatever the SDK's item type says.
-        found = [int(cast(int, created)) async for created in results]
+        found = [(int(item["created"]), str(item["title"])) async for item in results]
         return found[0] if found else None
 
     async def _count_sessions(self, items: ContainerProxy, user_id: str) -> int:

@@ -71,6 +71,8 @@ def to_markdown(session: StoredSession) -> str:
             return f"[^{footnotes[ref]}]" if ref in refs else match.group(0)
 
         lines += [f"## {_one_line(question)}", "", _BRACKETED.sub(footnote, text).strip(), ""]
+        if (ending := _ending(response)) is not None:
+            lines += [f"*{ending}*", ""]
     for ref, number in footnotes.items():
         lines.append(f"[^{number}]: {_label(ref)} ({content_url(ref)})")
     return "\n".join(lines).rstrip() + "\n"
@@ -84,7 +86,12 @@ def to_json(session: StoredSession) -> dict[str, Any]:
         "created": session.created,
         "timestamp": session.timestamp,
         "answers": [
-            {"question": question, "events": events(response)}
+            {
+                "question": question,
+                "status": response.get("status", "done"),
+                "error": response.get("error"),
+                "events": events(response),
+            }
             for question, response in map(question_and_response, session.answers)
         ],
     }
@@ -94,7 +101,7 @@ def events(response: dict[str, Any]) -> list[Any]:
     """The stored stream lines; for a response saved without them, the two lines the server
     would have streamed for it (context first, then the whole answer)."""
     stored = response.get("events")
-    if isinstance(stored, list):
+    if isinstance(stored, list) and stored:
         return stored
     first = {"context": response.get("context"), "session_state": response.get("session_state")}
     return [first, {"delta": {"role": "assistant", "content": answer_text(response)}}]
@@ -111,6 +118,21 @@ def download_name(title: str, suffix: str) -> str:
     """A file name for the download, from the title."""
     stem = _UNSAFE_FILENAME.sub(" ", title).strip(" .")[:80] or "conversation"
     return f"{stem}{suffix}"
+
+
+def _ending(response: dict[str, Any]) -> str | None:
+    """How an answer that did not finish ended, for the reader of the download."""
+    status = response.get("status")
+    if status == "stopped":
+        return "(The answer was stopped before it finished.)"
+    if status == "error":
+        error = response.get("error")
+        return (
+            f"(The answer failed: {_one_line(error)})"
+            if isinstance(error, str)
+            else ("(The answer failed.)")
+        )
+    return None
 
 
 def _label(ref: str) -> str:

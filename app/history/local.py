@@ -86,17 +86,24 @@ class LocalHistoryStore:
 
     # -- sessions -------------------------------------------------------------------------
 
-    async def save(self, session: StoredSession, *, max_sessions: int) -> StoredSession:
-        """Insert or replace the session in one transaction; `created` stays the first one."""
+    async def save(
+        self, session: StoredSession, *, max_sessions: int, keep_title: bool = False
+    ) -> StoredSession:
+        """Insert or replace the session in one transaction; `created` stays the first one,
+        and the title too with `keep_title`."""
         answers = json.dumps(session.answers, ensure_ascii=False, separators=(",", ":"))
         async with self._writes:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
-                created = await self._created(session.user_id, session.id)
-                if created is None:
+                earlier = await self._earlier(session.user_id, session.id)
+                title = session.title
+                if earlier is None:
                     if await self._count(session.user_id) >= max_sessions:
                         raise TooManySessionsError
                     created = session.created
+                else:
+                    created = earlier[0]
+                    title = earlier[1] if keep_title else title
                 await self._db.execute(
                     "INSERT INTO sessions (user_id, id, title, created, timestamp, answers)"
                     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, id) DO UPDATE SET"
@@ -105,7 +112,7 @@ class LocalHistoryStore:
                     (
                         session.user_id,
                         session.id,
-                        session.title,
+                        title,
                         created,
                         session.timestamp,
                         answers,
@@ -116,15 +123,17 @@ class LocalHistoryStore:
                 raise
             await self._db.execute("COMMIT")
         return StoredSession(
-            session.id, session.user_id, session.title, created, session.timestamp, session.answers
+            session.id, session.user_id, title, created, session.timestamp, session.answers
         )
 
-    async def _created(self, user_id: str, session_id: str) -> int | None:
+    async def _earlier(self, user_id: str, session_id: str) -> tuple[int, str] | None:
+        """`created` and the title of an earlier save."""
         async with self._db.execute(
-            "SELECT created FROM sessions WHERE user_id = ? AND id = ?", (user_id, session_id)
+            "SELECT created, title FROM sessions WHERE user_id = ? AND id = ?",
+            (user_id, session_id),
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else (int(row[0]), str(row[1]))
 
     async def _count(self, user_id: str) -> int:
         async with self._db.execute(

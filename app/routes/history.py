@@ -71,9 +71,14 @@ async def save_session(data: SaveSessionRequest) -> tuple[dict[str, object], int
     answers = [[question, response] for question, response in data.answers]
     now = _now()
     title = data.title or " ".join(str(data.answers[0][0]).split())[:200] or "Untitled"
-    session = StoredSession(data.id, history_user_id(), title, now, now, answers)
+    created = min(data.created, now) if data.created is not None else now
+    session = StoredSession(data.id, history_user_id(), title, created, now, answers)
     try:
-        saved = await _store().save(session, max_sessions=settings.chat_history_max_sessions)
+        saved = await _store().save(
+            session,
+            max_sessions=settings.chat_history_max_sessions,
+            keep_title=data.title is None,
+        )
     except TooManySessionsError:
         raise ConflictError(
             f"id: you already have {settings.chat_history_max_sessions} saved conversations, "

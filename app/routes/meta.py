@@ -6,10 +6,12 @@ from typing import Any
 
 from quart import Blueprint
 
+from app.history.identity import history_user_id, issue_anonymous_cookie
 from app.ingest.parsers import PARSERS
 from app.services import get_services
 
 bp = Blueprint("meta", __name__)
+bp.after_request(issue_anonymous_cookie)
 
 NO_MODEL_NOTICE = (
     "No language model is configured: answers quote the most relevant passages of the "
@@ -25,6 +27,10 @@ async def config() -> dict[str, Any]:
     has_vectors = services.embedder is not None
     semantic = settings.search_backend == "azure" and settings.azure_search_semantic_ranker
     history = settings.history_backend
+    if history != "browser":
+        # The SPA's first call: the browser gets its anonymous id here, before two of its
+        # first history calls could race to be given two different ones.
+        history_user_id()
     return {
         "showSemanticRankerOption": semantic,
         "showVectorOption": has_vectors,

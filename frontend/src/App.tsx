@@ -37,7 +37,7 @@ export function App({ auth }: AppProps) {
 function Shell() {
   const route = useRoute();
   const { theme, toggle } = useTheme();
-  const { config, failed } = useServerConfig();
+  const { config, failed, loaded } = useServerConfig();
   const { settings, update, reset } = useSettings();
   const auth = useAuth();
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -65,6 +65,9 @@ function Shell() {
           ? "signIn"
           : null;
   const canUpload = config.showUserUpload && auth.enabled && Boolean(auth.user);
+  // Not before /config and the sign-in have answered: whose conversations, kept where.
+  const historyKind =
+    !loaded || loading ? null : config.showChatHistoryServer ? "server" : "browser";
 
   return (
     <div className={styles.app}>
@@ -105,7 +108,13 @@ function Shell() {
         ) : route === "ask" ? (
           <AskPage overrides={overrides} notice={notice} />
         ) : (
-          <ChatPage overrides={overrides} notice={notice} />
+          <ChatPage
+            overrides={overrides}
+            notice={notice}
+            historyKind={historyKind}
+            showFeedback={config.showFeedback}
+            userName={auth.user?.name ?? null}
+          />
         )}
       </div>
       <SettingsPanel

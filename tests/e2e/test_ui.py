@@ -131,6 +131,9 @@ def test_conversation_reopens_from_history_after_reload(new_page, offline_backen
     expect(turns.first.get_by_role("list", name="Citations")).to_be_visible()
 
     history.get_by_role("button", name=f"Delete conversation: {PARENTAL}").click()
+    page.get_by_role("alertdialog", name="Delete this conversation?").get_by_role(
+        "button", name="Delete", exact=True
+    ).click()
     expect(items).to_have_count(1)
     expect(page.get_by_role("list", name="Conversation")).to_have_count(0)
 

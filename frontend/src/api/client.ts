@@ -1,5 +1,6 @@
 /**
  * The HTTP client: `/config`, `/auth_setup`, the streamed answer routes and `/content`.
+ * (`history.ts` and `uploads.ts` hold the routes of saved conversations and uploads.)
  *
  * Every call but the two open set-up routes carries `Authorization: Bearer <token>` when someone
  * is signed in (see `setTokenSource`); a 401 renews the token once and tries again.
@@ -27,6 +28,9 @@ export const DEFAULT_CONFIG: AppConfig = {
   showPromptTemplateOption: false,
   showLanguagePicker: false,
   showChatHistoryBrowser: true,
+  showChatHistoryServer: false,
+  chatHistoryBackend: "browser",
+  showFeedback: false,
   streamingEnabled: true,
   defaultRetrievalMode: "text",
   notice: null,
@@ -132,11 +136,15 @@ export async function fetchContent(
   }
 }
 
-/** Post a question and yield the answer's NDJSON lines; an `{"error"}` line throws ApiError. */
+/**
+ * Post a question and yield the answer's NDJSON lines; an `{"error"}` line throws ApiError.
+ * `onLine` sees every line as received, the error line too (to save the answer as it came).
+ */
 export async function* streamAnswer(
   endpoint: AnswerEndpoint,
   request: ChatRequest,
   signal?: AbortSignal,
+  onLine?: (line: StreamLine) => void,
 ): AsyncGenerator<StreamLine> {
   const response = await send(endpoint, {
     method: "POST",
@@ -152,6 +160,7 @@ export async function* streamAnswer(
         throw new ApiError(t.errors.badStream, null, requestId);
       }
       const line = value as StreamLine;
+      onLine?.(line);
       if (typeof line.error === "string") throw new ApiError(line.error, null, requestId);
       yield line;
     }

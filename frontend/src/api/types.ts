@@ -58,7 +58,13 @@ export interface AppConfig {
   showVectorOption: boolean;
   showPromptTemplateOption: boolean;
   showLanguagePicker: boolean;
+  /** Conversations are kept in this browser's IndexedDB (CHAT_HISTORY=browser). */
   showChatHistoryBrowser: boolean;
+  /** Conversations are kept on the server (`/chat_history`), per user (issue 10). */
+  showChatHistoryServer: boolean;
+  chatHistoryBackend: "browser" | "local" | "cosmos";
+  /** Answers take a thumbs up or down (`POST /feedback`). */
+  showFeedback: boolean;
   streamingEnabled: boolean;
   defaultRetrievalMode: RetrievalMode;
   chatProvider?: string;
@@ -118,3 +124,59 @@ export interface UploadResult {
 }
 
 export type AnswerEndpoint = "/chat/stream" | "/ask/stream";
+
+/**
+ * One answer as `POST /chat_history` keeps it: the demo's message and context, plus what this
+ * SPA needs to show the turn again exactly (the stream lines, the settings, how it ended).
+ */
+export interface StoredResponse {
+  message: { role: "assistant"; content: string };
+  context: {
+    data_points: DataPoints | null;
+    thoughts: Thought[];
+    followup_questions: string[];
+  };
+  session_state: unknown;
+  /** Every NDJSON line of the answer, as received (absent for answers saved before issue 10). */
+  events?: StreamLine[];
+  /** The overrides the question was sent with. */
+  settings?: Overrides;
+  status: "done" | "stopped" | "error";
+  error: string | null;
+  /** The failed request's `X-Request-ID`. */
+  error_id?: string | null;
+}
+
+/** `GET /chat_history/sessions`: one page, newest first. */
+export interface SessionsPage {
+  sessions: { id: string; entra_oid: string | null; title: string; timestamp: number }[];
+  continuation_token: string | null;
+}
+
+/** `GET /chat_history/sessions/<id>`. Answers are `[question, response]`, as any client saved. */
+export interface StoredSession {
+  id: string;
+  title: string;
+  timestamp: number;
+  created: number;
+  answers: unknown[];
+}
+
+/** `POST /chat_history`, `PATCH /chat_history/sessions/<id>`: what the server now holds. */
+export interface SavedSession {
+  id: string;
+  title: string;
+  timestamp: number;
+}
+
+/** `POST /feedback`; the copies of what is rated are read only with CHAT_HISTORY=browser. */
+export interface FeedbackRequest {
+  session_id: string;
+  answer_index: number;
+  rating: "up" | "down";
+  comment: string;
+  question?: string;
+  answer?: string;
+  citations?: string[];
+  settings?: Overrides;
+}

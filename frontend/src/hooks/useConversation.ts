@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { ApiError, isAbort, streamAnswer } from "../api/client";
-import type { AnswerEndpoint, Overrides } from "../api/types";
+import type { AnswerEndpoint, Overrides, StreamLine } from "../api/types";
 import { t } from "../i18n";
 import {
   applyLine,
@@ -57,7 +57,9 @@ export function useConversation({ endpoint, mode, onSettled }: UseConversationOp
       const controller = new AbortController();
       controllerRef.current = controller;
       const conversationId = stateRef.current.id;
-      const turn = newTurn(question);
+      const turn: Turn = { ...newTurn(question), overrides };
+      const events: StreamLine[] = [];
+      let sessionState: unknown = undefined;
       const request = {
         messages:
           mode === "chat"
@@ -67,29 +69,36 @@ export function useConversation({ endpoint, mode, onSettled }: UseConversationOp
         session_state: stateRef.current.sessionState,
       };
       commit((current) => ({ ...current, turns: [...history, turn] }));
-      const update = (change: (answer: Answer) => Answer) => {
+      const update = (change: (answer: Answer) => Answer, settled = false) => {
         commit((current) => ({
           ...current,
-          turns: current.turns.map((item) =>
-            item.id === turn.id ? { ...item, answer: change(item.answer) } : item,
-          ),
+          turns: current.turns.map((item) => {
+            if (item.id !== turn.id) return item;
+            const next = { ...item, answer: change(item.answer) };
+            // The lines as received, kept with the turn once it ends (to save it as it came).
+            return settled ? { ...next, events: [...events], sessionState } : next;
+          }),
         }));
       };
+      const onLine = (line: StreamLine) => events.push(line);
       try {
-        for await (const line of streamAnswer(endpoint, request, controller.signal)) {
-          if ("session_state" in line && stateRef.current.id === conversationId) {
-            commit((current) => ({ ...current, sessionState: line.session_state }));
+        for await (const line of streamAnswer(endpoint, request, controller.signal, onLine)) {
+          if ("session_state" in line) {
+            sessionState = line.session_state;
+            if (stateRef.current.id === conversationId) {
+              commit((current) => ({ ...current, sessionState: line.session_state }));
+            }
           }
           update((answer) => applyLine(answer, line));
         }
-        update((answer) => ({ ...answer, status: "done" }));
+        update((answer) => ({ ...answer, status: "done" }), true);
       } catch (error) {
         if (controller.signal.aborted || isAbort(error)) {
-          update((answer) => ({ ...answer, status: "stopped" }));
+          update((answer) => ({ ...answer, status: "stopped" }), true);
         } else {
           const message = error instanceof ApiError ? error.message : t.errors.badStream;
           const errorId = error instanceof ApiError ? error.requestId : null;
-          update((answer) => ({ ...answer, status: "error", error: message, errorId }));
+          update((answer) => ({ ...answer, status: "error", error: message, errorId }), true);
         }
       } finally {
         if (controllerRef.current === controller) controllerRef.current = null;

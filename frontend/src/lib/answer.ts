@@ -1,5 +1,5 @@
 /** A conversation turn and how each NDJSON line updates its answer. */
-import type { ChatMessage, DataPoints, StreamLine, Thought } from "../api/types";
+import type { ChatMessage, DataPoints, Overrides, StreamLine, Thought } from "../api/types";
 
 export type AnswerStatus = "waiting" | "streaming" | "done" | "stopped" | "error";
 
@@ -18,6 +18,12 @@ export interface Turn {
   id: string;
   question: string;
   answer: Answer;
+  /** The overrides the question was sent with. */
+  overrides?: Overrides;
+  /** Every stream line of the answer as received (once it has settled); absent when unknown. */
+  events?: StreamLine[];
+  /** The session state the answer's stream carried. */
+  sessionState?: unknown;
 }
 
 /** A new turn, waiting for its first line. */

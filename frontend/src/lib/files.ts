@@ -1,4 +1,5 @@
-/** Checks on a file before it is uploaded (the server checks again), and sizes for people. */
+/** Checks on a file before it is uploaded (the server checks again), sizes for people, and
+ * saving a downloaded file. */
 import { t } from "../i18n";
 
 export interface UploadRules {
@@ -34,4 +35,18 @@ export function formatBytes(bytes: number): string {
   }
   const rounded = unit === 0 || value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
   return `${rounded} ${UNITS[unit] ?? "bytes"}`;
+}
+
+/** Hand `blob` to the browser as a download named `filename` (through a short-lived blob URL). */
+export function saveFile(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Not at once: some browsers read the URL only after the click has been handled.
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -1,42 +1,70 @@
 import { afterEach, describe, expect, it } from "vitest";
 
-import { newTurn } from "./answer";
-import { HistoryStore, MAX_CONVERSATIONS, toConversation } from "./historyStore";
+import { en } from "../i18n/en";
+import { newTurn, type Turn } from "./answer";
+import { BrowserHistoryStore, MAX_CONVERSATIONS, toConversation } from "./historyStore";
 
-let store: HistoryStore;
+let store: BrowserHistoryStore;
 let dbCount = 0;
 
 function freshStore() {
-  store = new HistoryStore(`test-${++dbCount}`);
+  store = new BrowserHistoryStore(`test-${++dbCount}`);
   return store;
+}
+
+function record(id: string, turns: Turn[], createdAt: number, now: number, sessionState = null) {
+  return toConversation({ id, turns, sessionState, createdAt }, null, now);
 }
 
 afterEach(async () => {
   await store.close();
 });
 
-describe("HistoryStore", () => {
+describe("BrowserHistoryStore", () => {
   it("lists conversations by last update, newest first, and reopens and deletes them", async () => {
     const history = freshStore();
-    await history.put(toConversation("a", [newTurn("First?")], null, 1, 10));
-    await history.put(toConversation("b", [newTurn("Second?")], null, 2, 20));
-    expect((await history.list()).map((c) => [c.id, c.title])).toEqual([
+    expect(await history.put(record("a", [newTurn("First?")], 1, 10))).toEqual({
+      id: "a",
+      title: "First?",
+      updatedAt: 10,
+    });
+    await history.put(record("b", [newTurn("Second?")], 2, 20));
+    const page = await history.list();
+    expect(page.next).toBeNull();
+    expect(page.items.map((c) => [c.id, c.title])).toEqual([
       ["b", "Second?"],
       ["a", "First?"],
     ]);
-    await history.put(toConversation("a", [newTurn("First?"), newTurn("More?")], "s", 1, 30));
-    expect((await history.list()).map((c) => c.id)).toEqual(["a", "b"]);
+    await history.put(record("a", [newTurn("First?"), newTurn("More?")], 1, 30));
+    expect((await history.list()).items.map((c) => c.id)).toEqual(["a", "b"]);
     expect((await history.get("a"))?.turns).toHaveLength(2);
     await history.delete("a");
-    expect((await history.list()).map((c) => c.id)).toEqual(["b"]);
+    expect((await history.list()).items.map((c) => c.id)).toEqual(["b"]);
+  });
+
+  it("renames a conversation, which moves it to the top", async () => {
+    const history = freshStore();
+    await history.put(record("a", [newTurn("First?")], 1, 10));
+    await history.put(record("b", [newTurn("Second?")], 2, 20));
+    expect(await history.rename("a", "  Leave  ", 30)).toEqual({
+      id: "a",
+      title: "Leave",
+      updatedAt: 30,
+    });
+    expect((await history.list()).items.map((c) => [c.id, c.title])).toEqual([
+      ["a", "Leave"],
+      ["b", "Second?"],
+    ]);
+    await expect(history.rename("a", "   ")).rejects.toThrow(en.history.titleLength);
+    await expect(history.rename("nope", "Title")).rejects.toThrow(en.history.missing);
   });
 
   it("keeps at most MAX_CONVERSATIONS, dropping the oldest", async () => {
     const history = freshStore();
     for (let i = 0; i <= MAX_CONVERSATIONS; i++) {
-      await history.put(toConversation(`c${i}`, [newTurn(`Q${i}?`)], null, i, i));
+      await history.put(record(`c${i}`, [newTurn(`Q${i}?`)], i, i));
     }
-    const ids = (await history.list()).map((c) => c.id);
+    const ids = (await history.list()).items.map((c) => c.id);
     expect(ids).toHaveLength(MAX_CONVERSATIONS);
     expect(ids).not.toContain("c0");
   });
@@ -44,11 +72,17 @@ describe("HistoryStore", () => {
 
 describe("toConversation", () => {
   it("titles a conversation by its first question and stores unfinished answers as stopped", () => {
-    const streaming = newTurn("  Parental leave?  ");
+    const streaming = newTurn("  Parental\n leave?  ");
     streaming.answer.status = "streaming";
-    const conversation = toConversation("id", [streaming], null, 5, 6);
+    const conversation = record("id", [streaming], 5, 6);
     expect(conversation.title).toBe("Parental leave?");
     expect(conversation.turns[0]?.answer.status).toBe("stopped");
     expect(conversation).toMatchObject({ createdAt: 5, updatedAt: 6 });
+  });
+
+  it("keeps a title it is given, cut to 200 characters", () => {
+    const parts = { id: "id", turns: [newTurn("Q?")], sessionState: null, createdAt: 1 };
+    expect(toConversation(parts, "Renamed").title).toBe("Renamed");
+    expect(toConversation(parts, "é".repeat(250)).title).toBe("é".repeat(200));
   });
 });

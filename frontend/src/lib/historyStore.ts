@@ -1,11 +1,16 @@
-/** Conversations saved in the browser's IndexedDB (through `idb`). */
+/**
+ * Saved conversations: the store protocol, and its IndexedDB implementation (through `idb`)
+ * for servers that keep conversations in the browser. `serverHistoryStore.ts` is the other.
+ */
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 
+import { t } from "../i18n";
 import type { Turn } from "./answer";
+import { clipTitle, defaultTitle, MAX_TITLE } from "./storedTurns";
 
 export interface Conversation {
   id: string;
-  /** The first question. */
+  /** The first question, unless renamed. */
   title: string;
   createdAt: number;
   updatedAt: number;
@@ -13,7 +18,26 @@ export interface Conversation {
   sessionState: unknown;
 }
 
-export type ConversationSummary = Pick<Conversation, "id" | "title" | "createdAt" | "updatedAt">;
+export type ConversationSummary = Pick<Conversation, "id" | "title" | "updatedAt">;
+
+/** One page of summaries, most recently updated first; `next` asks for the page after it. */
+export interface ConversationPage {
+  items: ConversationSummary[];
+  next: string | null;
+}
+
+/** Where conversations are saved; errors are thrown with a message to show. */
+export interface ConversationStore {
+  readonly kind: "browser" | "server";
+  /** The first page, or the one `next` of an earlier page names. */
+  list(next?: string | null): Promise<ConversationPage>;
+  /** The conversation, or undefined when there is none with this id. */
+  get(id: string): Promise<Conversation | undefined>;
+  /** Save (or replace) a whole conversation. */
+  put(conversation: Conversation): Promise<ConversationSummary>;
+  rename(id: string, title: string): Promise<ConversationSummary>;
+  delete(id: string): Promise<void>;
+}
 
 interface HistoryDb extends DBSchema {
   conversations: {
@@ -27,8 +51,9 @@ export const DB_NAME = "ragchat";
 /** Older conversations beyond this many are pruned, so the store cannot grow without end. */
 export const MAX_CONVERSATIONS = 100;
 
-/** A store of conversations; every method is safe to call when IndexedDB is unavailable. */
-export class HistoryStore {
+/** Conversations in this browser's IndexedDB; every method throws if it is unavailable. */
+export class BrowserHistoryStore implements ConversationStore {
+  readonly kind = "browser";
   private db: Promise<IDBPDatabase<HistoryDb>> | null = null;
 
   constructor(private readonly name: string = DB_NAME) {}
@@ -43,16 +68,11 @@ export class HistoryStore {
     return this.db;
   }
 
-  /** Summaries, most recently updated first. */
-  async list(): Promise<ConversationSummary[]> {
+  /** All summaries, on one page. */
+  async list(): Promise<ConversationPage> {
     const db = await this.open();
     const all = await db.getAllFromIndex("conversations", "updatedAt");
-    return all.reverse().map(({ id, title, createdAt, updatedAt }) => ({
-      id,
-      title,
-      createdAt,
-      updatedAt,
-    }));
+    return { items: all.reverse().map(summary), next: null };
   }
 
   async get(id: string): Promise<Conversation | undefined> {
@@ -60,7 +80,7 @@ export class HistoryStore {
   }
 
   /** Save (or replace) a conversation, then prune the oldest beyond the limit. */
-  async put(conversation: Conversation): Promise<void> {
+  async put(conversation: Conversation): Promise<ConversationSummary> {
     const db = await this.open();
     const tx = db.transaction("conversations", "readwrite");
     await tx.store.put(conversation);
@@ -69,6 +89,20 @@ export class HistoryStore {
       await tx.store.delete(key);
     }
     await tx.done;
+    return summary(conversation);
+  }
+
+  async rename(id: string, title: string, now: number = Date.now()): Promise<ConversationSummary> {
+    const text = title.trim();
+    if (!text || Array.from(text).length > MAX_TITLE) throw new Error(t.history.titleLength);
+    const db = await this.open();
+    const tx = db.transaction("conversations", "readwrite");
+    const conversation = await tx.store.get(id);
+    if (!conversation) throw new Error(t.history.missing);
+    const renamed = { ...conversation, title: text, updatedAt: now };
+    await tx.store.put(renamed);
+    await tx.done;
+    return summary(renamed);
   }
 
   async delete(id: string): Promise<void> {
@@ -81,17 +115,26 @@ export class HistoryStore {
   }
 }
 
+function summary({ id, title, updatedAt }: Conversation): ConversationSummary {
+  return { id, title, updatedAt };
+}
+
+export interface ConversationParts {
+  id: string;
+  turns: readonly Turn[];
+  sessionState: unknown;
+  createdAt: number;
+}
+
 /** A conversation record from the turns shown; unfinished answers are stored as stopped. */
 export function toConversation(
-  id: string,
-  turns: readonly Turn[],
-  sessionState: unknown,
-  createdAt: number,
+  { id, turns, sessionState, createdAt }: ConversationParts,
+  title: string | null = null,
   now: number = Date.now(),
 ): Conversation {
   return {
     id,
-    title: turns[0]?.question.trim().slice(0, 200) ?? "",
+    title: (title === null ? "" : clipTitle(title)) || defaultTitle(turns),
     createdAt,
     updatedAt: now,
     sessionState,

@@ -1,17 +1,23 @@
 /** The chat page: history, the conversation, the question box, the evidence panel. */
-import { useCallback, useId, useRef, useState } from "react";
+import { useCallback, useId, useMemo, useRef, useState } from "react";
 
+import type { ExportFormat } from "../api/history";
 import type { Overrides } from "../api/types";
 import { Drawer } from "../components/Drawer";
+import { ExportMenu } from "../components/ExportMenu";
+import { Feedback } from "../components/Feedback";
 import { HistoryPanel } from "../components/HistoryPanel";
 import { Icon } from "../components/Icon";
 import { IconButton } from "../components/IconButton";
 import { Notice } from "../components/Notice";
 import { QuestionInput } from "../components/QuestionInput";
 import { useConversation, type ConversationState } from "../hooks/useConversation";
-import { useHistory } from "../hooks/useHistory";
+import { messageOf, useHistory } from "../hooks/useHistory";
 import { useMediaQuery } from "../hooks/useMediaQuery";
 import { t } from "../i18n";
+import type { Turn } from "../lib/answer";
+import { BrowserHistoryStore } from "../lib/historyStore";
+import { ServerHistoryStore } from "../lib/serverHistoryStore";
 import { SelectedEvidence, usePageEvidence } from "./SelectedEvidence";
 import { StatusMessage } from "./StatusMessage";
 import { Turns } from "./Turns";
@@ -20,21 +26,46 @@ import styles from "./Page.module.css";
 export interface ChatPageProps {
   overrides: Overrides;
   notice: string | null | undefined;
+  /** Where conversations are kept; null until the server's settings and the sign-in are known. */
+  historyKind?: "browser" | "server" | null;
+  showFeedback?: boolean;
+  /** Who is signed in: each user has their own conversations on the server. */
+  userName?: string | null;
 }
 
-export function ChatPage({ overrides, notice }: ChatPageProps) {
-  const history = useHistory();
+const browserHistory = new BrowserHistoryStore();
+const serverHistories = new Map<string, ServerHistoryStore>();
+
+/** The store for conversations kept `kind`; on the server, one per user (kept across pages). */
+function storeFor(kind: ChatPageProps["historyKind"], userName: string | null) {
+  if (kind !== "server") return kind === "browser" ? browserHistory : null;
+  const key = userName ?? "";
+  let store = serverHistories.get(key);
+  if (!store) {
+    store = new ServerHistoryStore();
+    serverHistories.set(key, store);
+  }
+  return store;
+}
+
+export function ChatPage({
+  overrides,
+  notice,
+  historyKind = "browser",
+  showFeedback = false,
+  userName = null,
+}: ChatPageProps) {
+  const store = useMemo(() => storeFor(historyKind, userName), [historyKind, userName]);
+  const history = useHistory(store, {
+    moveFrom: historyKind === "server" ? browserHistory : null,
+  });
   const { save } = history;
-  const onSettled = useCallback(
-    (state: ConversationState) => {
-      void save(state.id, state.turns, state.sessionState, state.createdAt);
-    },
-    [save],
-  );
+  const onSettled = useCallback((state: ConversationState) => save(state), [save]);
   const conversation = useConversation({ endpoint: "/chat/stream", mode: "chat", onSettled });
   const evidence = usePageEvidence(conversation.turns);
   const sidebarInline = useMediaQuery("(min-width: 1280px)");
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const historyTitleId = useId();
 
@@ -45,27 +76,60 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
   const clear = () => {
     conversation.clear();
     evidence.close();
+    setProblem(null);
     inputRef.current?.focus();
   };
   const openConversation = async (id: string) => {
-    const saved = await history.open(id);
-    if (!saved) return;
-    conversation.load(saved);
-    evidence.close();
-    setHistoryOpen(false);
+    setProblem(null);
+    try {
+      const saved = await history.open(id);
+      if (!saved) return;
+      conversation.load(saved);
+      evidence.close();
+      setHistoryOpen(false);
+    } catch (error) {
+      setProblem(messageOf(error));
+    }
   };
   const deleteConversation = async (id: string) => {
     await history.remove(id);
     if (id === conversation.id) clear();
   };
+  const exportConversation = (format: ExportFormat) => {
+    const id = conversation.id;
+    setProblem(null);
+    history.download(id, format).catch((error: unknown) => {
+      setProblem(`${t.exportMenu.failed}: ${messageOf(error)}`);
+    });
+  };
+  const kind = history.kind;
+  const renderFeedback =
+    showFeedback && kind
+      ? (turn: Turn, index: number) => (
+          <Feedback
+            onSend={(rating, comment) =>
+              history.rate({ conversationId: conversation.id, index, turn, kind }, rating, comment)
+            }
+          />
+        )
+      : undefined;
+  const saveProblem =
+    history.saveProblem?.id === conversation.id ? history.saveProblem.message : null;
 
   const historyPanel = (
     <HistoryPanel
       titleId={historyTitleId}
       items={history.items}
       currentId={conversation.turns.length ? conversation.id : null}
+      kind={kind}
+      loading={history.loading}
+      hasMore={history.hasMore}
+      error={history.error}
+      notice={history.moveNotice}
       onOpen={(id) => void openConversation(id)}
-      onDelete={(id) => void deleteConversation(id)}
+      onRename={history.rename}
+      onDelete={deleteConversation}
+      onLoadMore={history.loadMore}
       closeButton={
         sidebarInline ? null : (
           <IconButton icon="close" label={t.history.close} onClick={() => setHistoryOpen(false)} />
@@ -104,9 +168,18 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
             </button>
           )}
           <h1 className="visually-hidden">{t.chat.heading}</h1>
+          {kind === "server" && conversation.turns.length ? (
+            <ExportMenu
+              className={styles.push}
+              onExport={exportConversation}
+              disabled={conversation.busy}
+            />
+          ) : null}
           <button
             type="button"
-            className={`button ${styles.push}`}
+            className={
+              kind === "server" && conversation.turns.length ? "button" : `button ${styles.push}`
+            }
             onClick={clear}
             disabled={!conversation.turns.length}
           >
@@ -121,9 +194,26 @@ export function ChatPage({ overrides, notice }: ChatPageProps) {
           onRetry={() => conversation.retry(overrides)}
           emptyTitle={t.chat.emptyTitle}
           emptyHint={t.chat.emptyHint}
+          renderFeedback={renderFeedback}
         />
         <div className={styles.composer}>
           <div className={styles.column}>
+            {saveProblem || problem ? (
+              <div className={`error-box ${styles.problem}`} role="alert">
+                <div>
+                  {saveProblem ? <p className={styles.problemTitle}>{t.history.notSaved}</p> : null}
+                  <p>{saveProblem ?? problem}</p>
+                </div>
+                <IconButton
+                  icon="close"
+                  label={t.history.dismiss}
+                  onClick={() => {
+                    setProblem(null);
+                    history.dismissSaveProblem();
+                  }}
+                />
+              </div>
+            ) : null}
             <QuestionInput
               ref={inputRef}
               busy={conversation.busy}

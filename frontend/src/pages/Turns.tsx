@@ -1,8 +1,11 @@
 /** The page's scrolling column: the turns so far, or example questions before the first. */
+import type { ReactNode } from "react";
+
 import { Conversation } from "../components/Conversation";
 import { ExampleQuestions } from "../components/ExampleQuestions";
 import type { useConversation } from "../hooks/useConversation";
 import { t } from "../i18n";
+import type { Turn } from "../lib/answer";
 import type { PageEvidence } from "./SelectedEvidence";
 import styles from "./Page.module.css";
 
@@ -14,6 +17,7 @@ export interface TurnsProps {
   onRetry: () => void;
   emptyTitle: string;
   emptyHint: string;
+  renderFeedback?: (turn: Turn, index: number) => ReactNode;
 }
 
 export function Turns({
@@ -23,6 +27,7 @@ export function Turns({
   onRetry,
   emptyTitle,
   emptyHint,
+  renderFeedback,
 }: TurnsProps) {
   return (
     <div className={styles.scroll} data-scroll>
@@ -43,6 +48,7 @@ export function Turns({
             onShowEvidence={evidence.showTab}
             onFollowup={onAsk}
             onRetry={onRetry}
+            renderFeedback={renderFeedback}
           />
         )}
       </div>

@@ -1,5 +1,5 @@
 /** One answer: streamed Markdown with numbered citations, follow-ups, actions, errors. */
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useState, type ReactNode } from "react";
 
 import type { EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
@@ -22,6 +22,8 @@ export interface AnswerProps {
   /** While any answer streams, follow-ups wait. */
   busy?: boolean;
   activeCitation?: string | null;
+  /** Rating buttons, shown with the actions once the answer is complete. */
+  feedback?: ReactNode;
 }
 
 export function Answer({
@@ -32,6 +34,7 @@ export function Answer({
   onRetry,
   busy = false,
   activeCitation = null,
+  feedback = null,
 }: AnswerProps) {
   const citations = useMemo(
     () => parseCitations(answer.content, answer.dataPoints?.citations),
@@ -117,6 +120,7 @@ export function Answer({
             disabled={!answer.dataPoints}
             onClick={() => onShowEvidence("supporting")}
           />
+          {answer.status === "done" ? feedback : null}
         </div>
       ) : null}
     </div>

@@ -1,5 +1,5 @@
 /** The turns of a conversation: each question, then its answer; follows the stream down. */
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
 
 import type { EvidenceSelection, EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
@@ -16,6 +16,8 @@ export interface ConversationProps {
   onShowEvidence: (turnId: string, tab: EvidenceTab) => void;
   onFollowup?: (question: string) => void;
   onRetry: () => void;
+  /** Rating buttons for a turn's complete answer (`index` is its place in the conversation). */
+  renderFeedback?: (turn: Turn, index: number) => ReactNode;
 }
 
 /** Within this many pixels of the bottom, new text keeps the view scrolled to the bottom. */
@@ -29,6 +31,7 @@ export function Conversation({
   onShowEvidence,
   onFollowup,
   onRetry,
+  renderFeedback,
 }: ConversationProps) {
   const endRef = useRef<HTMLDivElement>(null);
   const stickRef = useRef(true);
@@ -73,6 +76,7 @@ export function Conversation({
               onShowEvidence={(tab) => onShowEvidence(turn.id, tab)}
               onFollowup={index === turns.length - 1 ? onFollowup : undefined}
               onRetry={index === turns.length - 1 ? onRetry : undefined}
+              feedback={renderFeedback?.(turn, index)}
             />
           </li>
         ))}

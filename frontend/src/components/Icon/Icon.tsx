@@ -70,6 +70,25 @@ const PATHS = {
   ),
   download: <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />,
   upload: <path d="M12 16V5M7 10l5-5 5 5M5 20h14" />,
+  pencil: (
+    <>
+      <path d="M4 20h4L19 9l-4-4L4 16z" />
+      <path d="M13.5 6.5l4 4" />
+    </>
+  ),
+  thumbUp: (
+    <>
+      <path d="M7 10v11H4V10z" />
+      <path d="M7 10l4-7a2 2 0 0 1 3 2l-1 5h6a2 2 0 0 1 2 2.3l-1.4 7A2 2 0 0 1 17.6 21H7" />
+    </>
+  ),
+  thumbDown: (
+    <>
+      <path d="M7 14V3H4v11z" />
+      <path d="M7 14l4 7a2 2 0 0 0 3-2l-1-5h6a2 2 0 0 0 2-2.3l-1.4-7A2 2 0 0 0 17.6 3H7" />
+    </>
+  ),
+  chevronDown: <path d="M6 9l6 6 6-6" />,
   external: (
     <>
       <path d="M14 4h6v6M20 4l-9 9" />
