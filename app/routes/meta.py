@@ -27,7 +27,7 @@ async def config() -> dict[str, Any]:
     has_vectors = services.embedder is not None
     semantic = settings.search_backend == "azure" and settings.azure_search_semantic_ranker
     history = settings.history_backend
-    if history != "browser":
+    if history != "browser" and not settings.auth_required:
         # The SPA's first call: the browser gets its anonymous id here, before two of its
         # first history calls could race to be given two different ones.
         history_user_id()
