@@ -1,7 +1,7 @@
 /** The app shell: login, the header, the current page, the settings and upload panels. */
 import { lazy, Suspense, useMemo, useState } from "react";
 
-import { AuthProvider, isRedirectCallback, useAuth, type AuthStart } from "./auth";
+import { AuthProvider, isRedirectCallback, useAuth, type Auth, type AuthStart } from "./auth";
 import { AuthBanner } from "./components/AuthBanner";
 import { Header } from "./components/Header";
 import { SettingsPanel } from "./components/SettingsPanel";
@@ -40,6 +40,7 @@ function Shell() {
   const { config, failed, loaded } = useServerConfig();
   const { settings, update, reset } = useSettings();
   const auth = useAuth();
+  const pageKey = usePersonKey(auth);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [uploadsOpen, setUploadsOpen] = useState(false);
   const overrides = useMemo(() => toOverrides(settings, config), [settings, config]);
@@ -100,7 +101,7 @@ function Shell() {
         }
       />
       <AuthBanner expired={auth.expired} error={auth.error} onSignIn={auth.signIn} />
-      <div className={styles.page}>
+      <div className={styles.page} key={pageKey}>
         {gate === "returning" || gate === "checking" ? (
           <SignInScreen waiting={gate === "returning" ? t.auth.signingIn : t.auth.checking} />
         ) : gate === "signIn" ? (
@@ -113,7 +114,7 @@ function Shell() {
             notice={notice}
             historyKind={historyKind}
             showFeedback={config.showFeedback}
-            userName={auth.user?.name ?? null}
+            userId={auth.user?.id ?? null}
           />
         )}
       </div>
@@ -136,4 +137,18 @@ function Shell() {
       ) : null}
     </div>
   );
+}
+
+/**
+ * A key for the page that changes when the person signed in here changes (a sign-in or out in
+ * place), so nothing of the last one's stays on screen; not when the sign-in first becomes
+ * known, so what was asked meanwhile stays (it went with that person's token).
+ */
+function usePersonKey(auth: Auth): number {
+  const id = auth.status === "loading" ? undefined : (auth.user?.id ?? null);
+  const [person, setPerson] = useState({ id, key: 0 });
+  if (id !== undefined && id !== person.id) {
+    setPerson({ id, key: person.id === undefined ? person.key : person.key + 1 });
+  }
+  return person.key;
 }

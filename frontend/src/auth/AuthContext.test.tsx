@@ -91,7 +91,7 @@ describe("login in the app", () => {
       showUserUpload: true,
       uploadExtensions: [".pdf"],
     });
-    const session = fakeSession({ name: "Alice Example" });
+    const session = fakeSession({ id: "user-alice", name: "Alice Example" });
     render(<App auth={start(session)} />);
     const banner = screen.getByRole("banner");
     expect(await within(banner).findByText("Alice Example")).toBeInTheDocument();
@@ -120,7 +120,7 @@ describe("login in the app", () => {
       expired,
       expired,
     ]);
-    const session = fakeSession({ name: "Alice Example" });
+    const session = fakeSession({ id: "user-alice", name: "Alice Example" });
     render(<App auth={start(session)} />);
     await screen.findByText("Alice Example");
     await user.type(screen.getByLabelText(en.input.label), "First?{Enter}");

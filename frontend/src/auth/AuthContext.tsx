@@ -114,7 +114,8 @@ export function AuthProvider({
 function refreshUser(current: Loaded | "loading" | "failed", session: AuthSession) {
   if (typeof current === "string") return current;
   const user = session.user;
-  return user?.name === current.user?.name ? current : { ...current, user };
+  const same = user?.id === current.user?.id && user?.name === current.user?.name;
+  return same ? current : { ...current, user };
 }
 
 /** The login state (no login outside an AuthProvider). */

@@ -6,7 +6,13 @@ import { createEntraSession } from "./entra";
 /** MSAL.js's PublicClientApplication and redirect bridge, mocked at their module boundary. */
 const fake = vi.hoisted(() => {
   class InteractionRequiredAuthError extends Error {}
-  type Account = { username: string; name?: string };
+  type Account = {
+    username: string;
+    name?: string;
+    localAccountId: string;
+    homeAccountId: string;
+    idTokenClaims?: { oid?: string };
+  };
   const state = {
     config: null as Record<string, unknown> | null,
     active: null as Account | null,
@@ -74,7 +80,12 @@ const setup = {
   msalConfig: NonNullable<AuthSetup["msalConfig"]>;
 };
 
-const alice = { username: "alice@contoso.com", name: "Alice Example" };
+const alice = {
+  username: "alice@contoso.com",
+  name: "Alice Example",
+  localAccountId: "oid-alice",
+  homeAccountId: "oid-alice.tenant-id",
+};
 
 beforeEach(() => {
   fake.state.active = null;
@@ -107,13 +118,26 @@ describe("createEntraSession", () => {
   it("takes the account a finished sign-in brings back", async () => {
     fake.msal.handleRedirectPromise.mockResolvedValueOnce({ account: alice });
     const session = await createEntraSession(setup);
-    expect(session.user).toEqual({ name: "Alice Example" });
+    expect(session.user).toEqual({ id: "oid-alice", name: "Alice Example" });
   });
 
   it("falls back to a cached account, and to its user name without a display name", async () => {
-    fake.state.accounts = [{ username: "bob@contoso.com" }];
+    fake.state.accounts = [
+      { username: "bob@contoso.com", localAccountId: "oid-bob", homeAccountId: "oid-bob.t" },
+    ];
     const session = await createEntraSession(setup);
-    expect(session.user).toEqual({ name: "bob@contoso.com" });
+    expect(session.user).toEqual({ id: "oid-bob", name: "bob@contoso.com" });
+  });
+
+  it("identifies the user by the ID token's oid when the account has no local id", async () => {
+    fake.state.active = {
+      username: "carol@contoso.com",
+      localAccountId: "",
+      homeAccountId: "uid.utid",
+      idTokenClaims: { oid: "oid-carol" },
+    };
+    const session = await createEntraSession(setup);
+    expect(session.user).toEqual({ id: "oid-carol", name: "carol@contoso.com" });
   });
 
   it("reports a failed sign-in", async () => {
@@ -194,7 +218,7 @@ describe("createEntraSession", () => {
       callback({ eventType: "msal:loginSuccess", payload: { account: alice } }),
     );
     expect(listener).toHaveBeenCalled();
-    expect(session.user).toEqual({ name: "Alice Example" });
+    expect(session.user).toEqual({ id: "oid-alice", name: "Alice Example" });
     unsubscribe();
     expect(fake.msal.removeEventCallback).toHaveBeenCalledWith("callback-1");
   });

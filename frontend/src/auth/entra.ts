@@ -18,6 +18,7 @@ import {
   leaveRedirect,
   navigatingAway,
   type AuthSession,
+  type AuthUser,
 } from "./session";
 
 type EntraSetup = Pick<AuthSetup, "loginRequest" | "tokenRequest"> & {
@@ -67,7 +68,7 @@ export async function createEntraSession(setup: EntraSetup): Promise<AuthSession
   return {
     get user() {
       const current = account();
-      return current ? { name: current.name ?? current.username } : null;
+      return current ? toUser(current) : null;
     },
     error,
     async getToken({ refresh = false } = {}) {
@@ -111,4 +112,10 @@ export async function createEntraSession(setup: EntraSetup): Promise<AuthSession
       };
     },
   };
+}
+
+function toUser(account: AccountInfo): AuthUser {
+  // The object id in the signed-in tenant (what the server keys a user's data by).
+  const id = account.localAccountId || account.idTokenClaims?.oid || account.homeAccountId;
+  return { id, name: account.name ?? account.username };
 }

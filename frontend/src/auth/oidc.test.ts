@@ -113,7 +113,7 @@ describe("createOidcSession", () => {
       `${window.location.origin}/redirect?code=abc&state=xyz`,
     );
     expect(window.location.pathname + window.location.search + window.location.hash).toBe("/#/ask");
-    expect(session.user).toEqual({ name: "Alice Example" });
+    expect(session.user).toEqual({ id: "user-alice", name: "Alice Example" });
     expect(session.error).toBeNull();
   });
 
@@ -169,7 +169,7 @@ describe("createOidcSession", () => {
     const unsubscribe = session.subscribe(listener);
     fake.state.loaded.forEach((callback) => callback(oidcUser({ profile: { sub: "user-bob" } })));
     expect(listener).toHaveBeenCalledTimes(1);
-    expect(session.user).toEqual({ name: "user-bob" });
+    expect(session.user).toEqual({ id: "user-bob", name: "user-bob" });
     fake.state.unloaded.forEach((callback) => callback(null));
     expect(session.user).toBeNull();
     unsubscribe();

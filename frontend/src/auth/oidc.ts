@@ -94,5 +94,5 @@ export async function createOidcSession(config: OidcSetup): Promise<AuthSession>
 
 function toUser(user: User): AuthUser {
   const { name, preferred_username: username, email, sub } = user.profile;
-  return { name: name ?? username ?? email ?? sub };
+  return { id: sub, name: name ?? username ?? email ?? sub };
 }

@@ -5,6 +5,8 @@
  */
 
 export interface AuthUser {
+  /** Who this is, for good: the OIDC `sub`, or the Entra object id. Names change; this does not. */
+  id: string;
   /** A name to show: the display name, else the user name or e-mail. */
   name: string;
 }

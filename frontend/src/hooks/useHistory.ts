@@ -67,7 +67,10 @@ export interface SaveProblem {
 }
 
 export interface HistoryOptions {
-  /** With server history: this browser's store, whose conversations move to the server once. */
+  /**
+   * With server history: the browser store of the same person (never another's), whose
+   * conversations move to their server history once.
+   */
   moveFrom?: ConversationStore | null;
 }
 

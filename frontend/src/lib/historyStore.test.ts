@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { en } from "../i18n/en";
 import { newTurn, type Turn } from "./answer";
-import { BrowserHistoryStore, MAX_CONVERSATIONS, toConversation } from "./historyStore";
+import {
+  BrowserHistoryStore,
+  browserDbName,
+  DB_NAME,
+  MAX_CONVERSATIONS,
+  toConversation,
+} from "./historyStore";
 
 let store: BrowserHistoryStore;
 let dbCount = 0;
@@ -67,6 +73,19 @@ describe("BrowserHistoryStore", () => {
     const ids = (await history.list()).items.map((c) => c.id);
     expect(ids).toHaveLength(MAX_CONVERSATIONS);
     expect(ids).not.toContain("c0");
+  });
+});
+
+describe("browserDbName", () => {
+  it("keeps the anonymous database, and names one per user from a hash of their id", () => {
+    expect(browserDbName(null)).toBe(DB_NAME);
+    expect(browserDbName("")).toBe("ragchat-user-cbf29ce484222325"); // FNV-1a's offset basis
+    expect(browserDbName("a")).toBe("ragchat-user-af63dc4c8601ec8c"); // its published value
+    const alice = browserDbName("user-alice");
+    expect(alice).toMatch(/^ragchat-user-[0-9a-f]{16}$/);
+    expect(browserDbName("user-alice")).toBe(alice);
+    expect(browserDbName("user-bob")).not.toBe(alice);
+    expect(browserDbName("ü")).not.toBe(browserDbName("u"));
   });
 });
 

@@ -47,6 +47,7 @@ interface HistoryDb extends DBSchema {
   };
 }
 
+/** Anonymous visitors' conversations (and everyone's, before each user had a database). */
 export const DB_NAME = "ragchat";
 /** Older conversations beyond this many are pruned, so the store cannot grow without end. */
 export const MAX_CONVERSATIONS = 100;
@@ -113,6 +114,26 @@ export class BrowserHistoryStore implements ConversationStore {
     if (this.db) (await this.db).close();
     this.db = null;
   }
+}
+
+/**
+ * The database of `userId`'s conversations: each signed-in user has their own, so nobody else
+ * on this browser lists them; anonymous visitors keep `DB_NAME`.
+ */
+export function browserDbName(userId: string | null): string {
+  return userId === null ? DB_NAME : `${DB_NAME}-user-${fnv1a64(userId)}`;
+}
+
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+
+/** The 64-bit FNV-1a hash of `text`'s UTF-8, in hex: a name that does not show the id itself. */
+function fnv1a64(text: string): string {
+  let hash = FNV_OFFSET;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * FNV_PRIME);
+  }
+  return hash.toString(16).padStart(16, "0");
 }
 
 function summary({ id, title, updatedAt }: Conversation): ConversationSummary {

@@ -17,7 +17,10 @@ export interface MoveResult {
   error: string | null;
 }
 
-/** Copy every conversation of `from` to `to`, oldest first, deleting each once it is saved. */
+/**
+ * Copy every conversation of `from` to `to`, oldest first, deleting each once it is saved; both
+ * must be the same person's (their own browser database and their server history).
+ */
 export async function moveConversations(
   from: ConversationStore,
   to: ConversationStore,

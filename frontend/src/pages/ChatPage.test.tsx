@@ -1,11 +1,14 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
+import { NO_LOGIN } from "../api/client";
 import type { StoredResponse } from "../api/types";
-import { startAuth } from "../auth";
+import { startAuth, type AuthSession, type AuthStart, type AuthUser } from "../auth";
 import { en } from "../i18n/en";
+import { newTurn } from "../lib/answer";
+import { BrowserHistoryStore, browserDbName, toConversation } from "../lib/historyStore";
 import { fakeHistoryServer } from "../test/historyServer";
 import { jsonResponse, ndjson, ndjsonResponse, sampleAnswerLines } from "../test/streams";
 
@@ -339,5 +342,193 @@ describe("chat page with history in the browser", () => {
     });
     expect(sent?.session_id).toMatch(/^[\w-]+$/);
     expect(sent?.answer).toMatch(ANSWER);
+  });
+});
+
+const ALICE: AuthUser = { id: "user-alice", name: "Alice Example" };
+const BOB: AuthUser = { id: "user-bob", name: "Bob Example" };
+const BROWSER_HISTORY = {
+  showChatHistoryServer: false,
+  showChatHistoryBrowser: true,
+  chatHistoryBackend: "browser",
+};
+
+interface SwitchableSession extends AuthSession {
+  user: AuthUser | null;
+  /** Sign in as `next`, or out (null), without leaving the page. */
+  become(next: AuthUser | null): void;
+}
+
+/** A session whose user the test changes in place (`become`), as a sign-out does. */
+function switchableSession(user: AuthUser | null): SwitchableSession {
+  const listeners = new Set<() => void>();
+  const session: SwitchableSession = {
+    user,
+    error: null,
+    getToken: () => Promise.resolve(session.user ? `token-${session.user.id}` : null),
+    signIn: () => Promise.resolve(),
+    signOut: () => Promise.resolve(),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    become(next) {
+      act(() => {
+        session.user = next;
+        for (const listener of listeners) listener();
+      });
+    },
+  };
+  return session;
+}
+
+function signedIn(session: AuthSession): Promise<AuthStart> {
+  return Promise.resolve({ setup: { ...NO_LOGIN, useLogin: true, provider: "oidc" }, session });
+}
+
+/** The browser database of `userId` (null: anonymous), opened for one use. */
+async function withBrowserDb<T>(
+  userId: string | null,
+  task: (db: BrowserHistoryStore) => Promise<T>,
+) {
+  const db = new BrowserHistoryStore(browserDbName(userId));
+  try {
+    return await task(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Keep an answered conversation in `userId`'s browser database, as an earlier visit did. */
+function keep(userId: string | null, id: string, question: string) {
+  const turn = newTurn(question);
+  turn.answer = { ...turn.answer, content: "Kept answer.", status: "done" };
+  const parts = { id, turns: [turn], sessionState: null, createdAt: 1 };
+  return withBrowserDb(userId, (db) => db.put(toConversation(parts, null, 10)));
+}
+
+const keptIds = (userId: string | null) =>
+  withBrowserDb(userId, async (db) => (await db.list()).items.map((item) => item.id));
+
+/** The titles the history sidebar lists, once it has loaded; it is closed again after. */
+async function listed(user: ReturnType<typeof userEvent.setup>) {
+  const drawer = await openHistory(user);
+  await waitFor(() => expect(within(drawer).queryByText(en.history.loading)).toBeNull());
+  const prefix = en.history.rename("");
+  const titles = within(drawer)
+    .queryAllByRole("button", { name: (name) => name.startsWith(prefix) })
+    .map((button) => button.getAttribute("aria-label")?.slice(prefix.length));
+  await user.click(within(drawer).getByRole("button", { name: en.history.close }));
+  return titles;
+}
+
+describe("conversations of each person on a shared browser", () => {
+  beforeEach(async () => {
+    for (const userId of [null, ALICE.id, BOB.id]) {
+      await withBrowserDb(userId, async (db) => {
+        for (const { id } of (await db.list()).items) await db.delete(id);
+      });
+    }
+  });
+
+  it("lists alice's conversations to nobody else: not after she signs out, not for bob", async () => {
+    const user = userEvent.setup();
+    server({ ...BROWSER_HISTORY, authEnabled: true });
+    await keep(null, "anon-1", "Anonymous question?");
+    const session = switchableSession(ALICE);
+    render(<App auth={signedIn(session)} />);
+    await screen.findByText(ALICE.name);
+    await ask(user, "HR-only question?");
+    await waitFor(async () => expect(await keptIds(ALICE.id)).toHaveLength(1));
+    expect(await listed(user)).toEqual(["HR-only question?"]);
+
+    session.become(null);
+    expect(await listed(user)).toEqual(["Anonymous question?"]);
+    session.become(BOB);
+    expect(await listed(user)).toEqual([]);
+    session.become({ id: "user-alice-2", name: ALICE.name }); // another Alice: the id decides
+    expect(await listed(user)).toEqual([]);
+    session.become(ALICE);
+    expect(await listed(user)).toEqual(["HR-only question?"]);
+    expect(await keptIds(null)).toEqual(["anon-1"]);
+  });
+
+  it("keeps the anonymous visitor's conversations through alice signing in and out", async () => {
+    const user = userEvent.setup();
+    server({ ...BROWSER_HISTORY, authEnabled: true });
+    const session = switchableSession(null);
+    render(<App auth={signedIn(session)} />);
+    await ask(user, "Anonymous question?");
+    await waitFor(async () => expect(await keptIds(null)).toHaveLength(1));
+
+    session.become(ALICE);
+    expect(await listed(user)).toEqual([]);
+    session.become(null);
+    expect(await listed(user)).toEqual(["Anonymous question?"]);
+    expect(await keptIds(ALICE.id)).toEqual([]);
+  });
+
+  it("clears the open conversation and the question box when the user changes", async () => {
+    const user = userEvent.setup();
+    server({ ...BROWSER_HISTORY, authEnabled: true });
+    const session = switchableSession(ALICE);
+    render(<App auth={signedIn(session)} />);
+    await screen.findByText(ALICE.name);
+    await ask(user, "HR-only question?");
+    expect(screen.getByText(ANSWER)).toBeInTheDocument();
+    await user.type(screen.getByLabelText(en.input.label), "A draft");
+
+    session.become(null);
+    expect(screen.queryByText(ANSWER)).toBeNull();
+    expect(screen.queryByText("HR-only question?")).toBeNull();
+    expect(screen.queryByRole("list", { name: en.answer.citations })).toBeNull();
+    expect(screen.getByLabelText(en.input.label)).toHaveValue("");
+  });
+
+  it("keeps a conversation asked before the sign-in was known, as that user's", async () => {
+    const user = userEvent.setup();
+    server({ ...BROWSER_HISTORY, authEnabled: true });
+    let finish!: (start: AuthStart) => void;
+    render(<App auth={new Promise<AuthStart>((resolve) => (finish = resolve))} />);
+    await user.type(screen.getByLabelText(en.input.label), "Early question?{Enter}");
+    finish(await signedIn(switchableSession(ALICE)));
+    expect(await screen.findByText(ANSWER)).toBeInTheDocument();
+    await waitFor(async () => expect(await keptIds(ALICE.id)).toHaveLength(1));
+    expect(await keptIds(null)).toEqual([]);
+    expect(screen.getByText(ANSWER)).toBeInTheDocument();
+  });
+
+  it("moves only the signed-in user's own browser conversations to their server history", async () => {
+    const fake = server({ authEnabled: true });
+    await keep(null, "anon-1", "Anonymous question?");
+    await keep(ALICE.id, "alice-1", "HR-only question?");
+    const session = switchableSession(ALICE);
+    render(<App auth={signedIn(session)} />);
+    const moved = () =>
+      fake.calls("POST", "/chat_history").map((r) => (r.body as { id: string }).id);
+    await waitFor(() => expect(moved()).toEqual(["alice-1"]));
+    await waitFor(async () => expect(await keptIds(ALICE.id)).toEqual([]));
+    expect(fake.calls("POST", "/chat_history")[0]?.headers.get("Authorization")).toBe(
+      "Bearer token-user-alice",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(moved()).toEqual(["alice-1"]);
+    expect(await keptIds(null)).toEqual(["anon-1"]);
+  });
+
+  it("moves the anonymous database only for an anonymous visitor, to their own history", async () => {
+    vi.resetModules(); // a new page load: no store has moved anything yet
+    const { App: FreshApp } = await import("../App");
+    const fake = server({ authEnabled: true });
+    await keep(null, "anon-1", "Anonymous question?");
+    await keep(ALICE.id, "alice-1", "HR-only question?");
+    render(<FreshApp auth={signedIn(switchableSession(null))} />);
+    const moved = () => fake.calls("POST", "/chat_history");
+    await waitFor(() =>
+      expect(moved().map((r) => (r.body as { id: string }).id)).toEqual(["anon-1"]),
+    );
+    expect(moved()[0]?.headers.get("Authorization")).toBeNull();
+    await waitFor(async () => expect(await keptIds(null)).toEqual([]));
+    expect(await keptIds(ALICE.id)).toEqual(["alice-1"]);
   });
 });

@@ -1,5 +1,5 @@
 /** The chat page: history, the conversation, the question box, the evidence panel. */
-import { useCallback, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useId, useRef, useState } from "react";
 
 import type { ExportFormat } from "../api/history";
 import type { Overrides } from "../api/types";
@@ -16,7 +16,7 @@ import { messageOf, useHistory } from "../hooks/useHistory";
 import { useMediaQuery } from "../hooks/useMediaQuery";
 import { t } from "../i18n";
 import type { Turn } from "../lib/answer";
-import { BrowserHistoryStore } from "../lib/historyStore";
+import { BrowserHistoryStore, browserDbName, type ConversationStore } from "../lib/historyStore";
 import { ServerHistoryStore } from "../lib/serverHistoryStore";
 import { SelectedEvidence, usePageEvidence } from "./SelectedEvidence";
 import { StatusMessage } from "./StatusMessage";
@@ -29,21 +29,25 @@ export interface ChatPageProps {
   /** Where conversations are kept; null until the server's settings and the sign-in are known. */
   historyKind?: "browser" | "server" | null;
   showFeedback?: boolean;
-  /** Who is signed in: each user has their own conversations on the server. */
-  userName?: string | null;
+  /**
+   * The id of who is signed in (null: anonymous); each has conversations of their own. The app
+   * mounts a new page when it changes, so nothing of the last person's stays on screen.
+   */
+  userId?: string | null;
 }
 
-const browserHistory = new BrowserHistoryStore();
-const serverHistories = new Map<string, ServerHistoryStore>();
+const stores = new Map<string, ConversationStore>();
 
-/** The store for conversations kept `kind`; on the server, one per user (kept across pages). */
-function storeFor(kind: ChatPageProps["historyKind"], userName: string | null) {
-  if (kind !== "server") return kind === "browser" ? browserHistory : null;
-  const key = userName ?? "";
-  let store = serverHistories.get(key);
+/** The store for `userId`'s conversations kept `kind`: one per user and kind, kept across pages. */
+function storeFor(kind: "browser" | "server", userId: string | null): ConversationStore {
+  const key = `${kind}:${userId ?? ""}`;
+  let store = stores.get(key);
   if (!store) {
-    store = new ServerHistoryStore();
-    serverHistories.set(key, store);
+    store =
+      kind === "browser"
+        ? new BrowserHistoryStore(browserDbName(userId))
+        : new ServerHistoryStore();
+    stores.set(key, store);
   }
   return store;
 }
@@ -53,12 +57,13 @@ export function ChatPage({
   notice,
   historyKind = "browser",
   showFeedback = false,
-  userName = null,
+  userId = null,
 }: ChatPageProps) {
-  const store = useMemo(() => storeFor(historyKind, userName), [historyKind, userName]);
-  const history = useHistory(store, {
-    moveFrom: historyKind === "server" ? browserHistory : null,
-  });
+  const store = historyKind ? storeFor(historyKind, userId) : null;
+  // Only this same person's browser conversations move to their server history: a signed-in
+  // user's own database, or, for an anonymous visitor (the anonymous cookie), the anonymous one.
+  const moveFrom = historyKind === "server" ? storeFor("browser", userId) : null;
+  const history = useHistory(store, { moveFrom });
   const { save } = history;
   const onSettled = useCallback((state: ConversationState) => save(state), [save]);
   const conversation = useConversation({ endpoint: "/chat/stream", mode: "chat", onSettled });

@@ -37,7 +37,7 @@ describe("Header", () => {
 
   it("shows who is signed in, with Sign out", async () => {
     const user = userEvent.setup();
-    const alice = account({ user: { name: "Alice Example" } });
+    const alice = account({ user: { id: "user-alice", name: "Alice Example" } });
     renderHeader({ account: alice });
     const banner = screen.getByRole("banner");
     expect(banner).toHaveTextContent("Alice Example");
