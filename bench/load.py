@@ -10,16 +10,21 @@ search, then a streamed answer of N chunks.
 
 Systems: this app under Hypercorn (`python -m app`) and under Gunicorn with one Uvicorn worker
 (`gunicorn.conf.py`), both in the production shape (CHAT_PROVIDER=openai, SEARCH_BACKEND=azure);
-a sync Flask + Gunicorn baseline (bench/systems/flask_sync.py, 2 x cores + 1 sync workers);
-and a minimal Quart + AsyncOpenAI reference (bench/systems/quart_minimal.py) under Uvicorn.
+the Gunicorn one again with CHAT_HISTORY=local (`app-gunicorn-history`: SQLite in the run's
+temp dir), whose clients save the whole conversation after every answer as the SPA does (see
+bench.loadgen's `Browser`; a request is then the answer plus its save); a sync Flask +
+Gunicorn baseline (bench/systems/flask_sync.py, 2 x cores + 1 sync workers); and a minimal
+Quart + AsyncOpenAI reference (bench/systems/quart_minimal.py) under Uvicorn.
 
 Measured per closed-loop level C: throughput; p50/p90/p99 of time to first byte, to the first
 answer token and to the end; app-added time to first token (minus the fake's search delay and
 time to first token); app CPU per answer (from /proc, master and workers); RSS; event-loop lag
 (latency of `GET /healthz` sent every 100 ms during the level); the load generator's and the
-fakes' own CPU. Then open-loop runs at a fixed arrival rate, `/chat/stream` once, 2,000 open
-streams held at once on one worker (RSS per stream), and a py-spy profile when a target is
-missed. Writes bench/results/load.json and load.png and prints a table.
+fakes' own CPU; with history, the save's latency and the throughput against the same level
+without history. Then open-loop runs at a fixed arrival rate, `/chat/stream` once, 2,000 open
+streams held at once on one worker (RSS per stream), C=100 without and with history again in
+back-to-back rounds (issue 10's target: at least 95% of the throughput), and a py-spy profile
+when a target is missed. Writes bench/results/load.json and load.png and prints a table.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ import aiohttp
 
 from bench import procs, report
 from bench.loadgen import (
+    Browser,
     LagProbe,
     Run,
     Sample,
@@ -63,7 +69,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 LEVELS = (10, 50, 100, 200, 500, 1000, 2000)
-SYSTEMS = ("app-hypercorn", "app-gunicorn", "quart-minimal", "flask-sync")
+HISTORY_SYSTEM = report.HISTORY_SYSTEM
+SYSTEMS = ("app-hypercorn", "app-gunicorn", HISTORY_SYSTEM, "quart-minimal", "flask-sync")
 Kind = Literal["app", "minimal", "flask"]
 PROBE_CALIBRATION = 300
 MAX_RAMP = 8.0  # seconds; keep-alive timeouts must be longer (Hypercorn's 5 s: no preconnect)
@@ -122,6 +129,9 @@ class Plan:
     )
     open_loop_window: float = 10.0
     chat_level: int | None = 100  # one /chat/stream level on app-gunicorn
+    # Then C=history_level again without and with history, back to back, this many times.
+    history_rounds: int = 5
+    history_level: int = 100
     hold_streams: int = 2000
     hold_systems: tuple[str, ...] = ("app-gunicorn",)
     hold_workload: Workload = field(
@@ -149,6 +159,7 @@ def quick_plan(out: Path, systems: tuple[str, ...] = SYSTEMS) -> Plan:
         flask_levels=(10,),
         open_loop_window=3.0,
         chat_level=None,
+        history_rounds=3,
         hold_streams=200,
         hold_systems=("app-gunicorn",),
         min_window=2.0,
@@ -161,15 +172,17 @@ def quick_plan(out: Path, systems: tuple[str, ...] = SYSTEMS) -> Plan:
 
 
 def smoke_plan(out: Path) -> Plan:
-    """A few seconds: our app under Hypercorn, C=2, fast fakes, everything else off."""
+    """A few seconds: our app under Hypercorn, and under Gunicorn saving every answer, C=2,
+    fast fakes, everything else off."""
     fast = Workload(search_delay=0.0, first_token_delay=0.0, chunks=5, tokens_per_second=0.0)
     return Plan(
-        systems=("app-hypercorn",),
+        systems=("app-hypercorn", HISTORY_SYSTEM),
         levels=(2,),
         workload=fast,
         open_loop_rates={"app-hypercorn": 5.0},
         open_loop_window=1.0,
         chat_level=None,
+        history_rounds=0,
         hold_streams=4,
         hold_systems=("app-hypercorn",),
         hold_workload=replace(fast, chunks=4, tokens_per_second=4.0),
@@ -198,13 +211,15 @@ class SystemSpec:
     # connections before the load (see `preconnect`). Its keep-alive must outlast MAX_RAMP.
     uvloop: bool = False
     max_level: int | None = None  # the highest C to run
+    # CHAT_HISTORY=local, and each client saves the conversation after every answer.
+    history: bool = False
 
     def command(self, port: int) -> list[str]:
         """The command line, bound to 127.0.0.1:port."""
         bind = f"127.0.0.1:{port}"
         if self.name == "app-hypercorn":
             return [str(BIN / "python"), "-m", "app", "--host", "127.0.0.1"]
-        if self.name == "app-gunicorn":
+        if self.name in ("app-gunicorn", HISTORY_SYSTEM):
             # The production config; only the address changes (it binds 0.0.0.0).
             config = str(ROOT / "gunicorn.conf.py")
             return [str(BIN / "gunicorn"), "-c", config, "-b", bind, "app:create_app()"]
@@ -251,6 +266,13 @@ def system_spec(name: str) -> SystemSpec:
         ),
         "app-gunicorn": SystemSpec(
             "app-gunicorn", "app", "app (Gunicorn+Uvicorn, 1 worker)", uvloop=True
+        ),
+        HISTORY_SYSTEM: SystemSpec(
+            HISTORY_SYSTEM,
+            "app",
+            "app (Gunicorn+Uvicorn, 1 worker), CHAT_HISTORY=local, a save after every answer",
+            uvloop=True,
+            history=True,
         ),
         "quart-minimal": SystemSpec(
             "quart-minimal", "minimal", "minimal Quart (Uvicorn)", uvloop=True, max_level=1000
@@ -354,7 +376,12 @@ class Harness:
         self.fakes_pid = int(self.fakes["pid"])
 
     def server_env(self, spec: SystemSpec, port: int) -> dict[str, str]:
-        """The environment of a system under test: everything points at the fakes."""
+        """The environment of a system under test: everything points at the fakes; with
+        history, the SQLite store (LOCAL_INDEX_DIR/history.sqlite3) in the run's temp dir."""
+        history = {
+            "CHAT_HISTORY": "local" if spec.history else "browser",
+            "LOCAL_INDEX_DIR": str(self.workdir / f"{spec.name}-data"),
+        }
         return child_env(
             {
                 "PORT": str(port),
@@ -371,6 +398,7 @@ class Harness:
                 "LOG_LEVEL": "WARNING",
                 "MINIMAL_STREAM": "sdk" if spec.name == "quart-minimal-sdk" else "raw",
             }
+            | history
         )
 
     async def start_server(self, spec: SystemSpec, env: dict[str, str] | None = None) -> Server:
@@ -452,6 +480,7 @@ class Readings:
     worker_rss: int = 0
     workers: tuple[int, ...] = ()
     cores: dict[int, tuple[float, float]] = field(default_factory=dict)
+    threads: dict[int, float] = field(default_factory=dict)  # the first worker's, by id
 
 
 def interference(
@@ -490,6 +519,7 @@ def read_counters(server: Server, fakes_pid: int) -> Readings:
         worker_rss=max((procs.rss_bytes([pid]) for pid in workers), default=0),
         workers=workers,
         cores=procs.core_times(),
+        threads=procs.thread_cpu_seconds(workers[0]) if workers else {},
     )
 
 
@@ -532,6 +562,8 @@ def stats(
         "ttfb_ms": summary_ms([s.ttfb for s in good]),
         "ttft_ms": summary_ms([s.ttft for s in good]),
         "total_ms": summary_ms([s.total for s in good]),
+        # A closed loop's throughput is C / this (Little's law), without the count's noise.
+        "mean_total_ms": round(1000 * sum(s.total for s in good) / len(good), 2) if good else None,
         "app_added_ttft_ms": summary_ms(added),
         "app_cpu_s": round(total_cpu, 3),
         "app_cpu_util": round(total_cpu / window, 3),
@@ -544,6 +576,23 @@ def stats(
     }
     if probe is not None:
         result["healthz_ms"] = summary_ms(probes) | {"count": len(probes), "errors": probe.errors}
+    saves = [s for s in good if not math.isnan(s.save)]
+    if saves:
+        result["save_ms"] = summary_ms([s.save for s in saves])
+        result["save_body_kb"] = {
+            "mean": round(sum(s.save_bytes for s in saves) / len(saves) / 1024, 1),
+            "max": round(max(s.save_bytes for s in saves) / 1024, 1),
+        }
+    if good and before.workers and before.workers == after.workers:
+        # The event loop is the worker's main thread (less the probes); aiosqlite's and any
+        # executor threads are the others. Both are in app_cpu_ms_per_answer.
+        main = before.workers[0]
+        spent = {t: cpu - before.threads.get(t, 0.0) for t, cpu in after.threads.items()}
+        loop_ms = 1000 * max(0.0, spent.pop(main, 0.0) - len(probes) * probe_cpu) / len(good)
+        result["worker_threads_cpu_ms_per_answer"] = {
+            "event_loop": round(loop_ms, 3),
+            "other_threads": round(1000 * sum(spent.values()) / len(good), 3),
+        }
     return result
 
 
@@ -617,7 +666,9 @@ async def measure(
         stop.set()
         await probe_task
     result = stats(run, readings["before"], readings["after"], workload, probe, server.probe_cpu)
-    result["requests_sent"] = len(run.samples) + len(probe.probes) + probe.errors + run.preconnected
+    saves = sum(1 for sample in run.samples if sample.save_bytes)
+    sent = len(run.samples) + saves + len(probe.probes) + probe.errors + run.preconnected
+    result["requests_sent"] = sent
     result["interference"] = interference(
         readings["before"], readings["after"], harness.app_core, harness.load_core
     )
@@ -661,6 +712,7 @@ async def closed_level(
                 on_start=start,
                 on_end=on_end,
                 connect_first=server.spec.uvloop,
+                save_history=server.spec.history,
             )
         await asyncio.gather(*extra)
         return run
@@ -852,6 +904,7 @@ def py_spy(pid: int, seconds: float, output: Path, core: int | None) -> Iterator
             "--format",
             "raw",
             "--native",
+            "--threads",  # the event loop apart from aiosqlite's and executor threads
             "--output",
             str(output),
         ],
@@ -963,12 +1016,35 @@ def expected_requests(plan: Plan, spec: SystemSpec, concurrency: int, capacity: 
     the worker's max_requests."""
     ramp, warmup, window, drain = level_timing(plan, spec, concurrency, capacity)
     seconds = ramp + warmup + window + drain
-    rate = min(concurrency / plan.workload.ideal_latency, capacity)
-    return int(concurrency + rate * seconds + seconds / plan.probe_interval)
+    # A fake with no delays (the smoke run) answers in about 10 ms.
+    rate = min(concurrency / max(plan.workload.ideal_latency, 0.01), capacity)
+    per_answer = 2 if spec.history else 1  # the answer and its save
+    return int(concurrency + per_answer * rate * seconds + seconds / plan.probe_interval)
 
 
-async def run_system(harness: Harness, name: str) -> list[dict[str, Any]]:
-    """Every closed-loop level, the open-loop run and (app) /chat/stream on one system.
+async def warm_up(server: Server, workload: Workload) -> int:
+    """A few answers (and saves) on a fresh server: imports, connection pools, the SQLite
+    file. Returns the requests sent."""
+    warm = Target(server.url, expected_pieces=workload.chunks)
+    if server.spec.history:
+        browser = Browser()
+        try:
+            samples = [await browser.ask(warm) for _ in range(4)]
+        finally:
+            await browser.close()
+        failed = [s.error for s in samples if not s.ok]
+        if failed:
+            raise RuntimeError(f"{server.spec.name}: the warm-up failed: {failed}")
+        return 8
+    async with new_session() as session:
+        await asyncio.gather(*(stream_once(session, warm) for _ in range(4)))
+    return 4
+
+
+@dataclass
+class Recycled:
+    """A system under test, started on first use and restarted before a level that would
+    take its worker past Gunicorn's max_requests.
 
     Gunicorn replaces its worker after max_requests (gunicorn.conf.py: 10,000 + jitter), and
     a sweep sends more than that: a replacement inside a level resets keep-alive connections
@@ -976,62 +1052,108 @@ async def run_system(harness: Harness, name: str) -> list[dict[str, Any]]:
     restarted before a level that would cross the limit; the recycling itself is production
     behaviour, reported here rather than measured.
     """
+
+    harness: Harness
+    spec: SystemSpec
+    server: Server | None = None
+    sent: int = 0  # requests the current worker has served
+
+    async def before_level(self, concurrency: int, capacity: float) -> Server:
+        """The server to run a level of `concurrency` clients on."""
+        plan = self.harness.plan
+        limit = gunicorn_max_requests() if self.spec.name.startswith("app-gunicorn") else None
+        expected = expected_requests(plan, self.spec, concurrency, capacity)
+        if self.server is not None and not (limit and self.sent + expected > 0.9 * limit):
+            return self.server
+        if self.server is not None:
+            self.harness.stop_server(self.server)
+            self.harness.log(
+                f"restarting {self.spec.name}: a fresh worker, below max_requests={limit}"
+            )
+        self.server = await self.harness.start_server(self.spec)
+        self.sent = PROBE_CALIBRATION + await warm_up(self.server, plan.workload)
+        return self.server
+
+    def ran(self, level: dict[str, Any]) -> dict[str, Any]:
+        """Count a level's requests; returns the level."""
+        self.sent += level["requests_sent"]
+        return level
+
+    def stop(self) -> None:
+        """Stop the server, if it runs."""
+        if self.server is not None:
+            self.harness.stop_server(self.server)
+            self.server = None
+
+
+async def run_system(harness: Harness, name: str) -> list[dict[str, Any]]:
+    """Every closed-loop level, the open-loop run and (app) /chat/stream on one system."""
     plan = harness.plan
     spec = system_spec(name)
     levels = plan.flask_levels if spec.kind == "flask" else plan.levels
     if spec.max_level is not None:
         levels = tuple(c for c in levels if c <= spec.max_level) or levels[:1]
     capacity = spec.workers / plan.workload.ideal_latency if spec.kind == "flask" else math.inf
-    limit = gunicorn_max_requests() if spec.name == "app-gunicorn" else None
+    system = Recycled(harness, spec)
     results: list[dict[str, Any]] = []
-    server: Server | None = None
-    sent = 0
-
-    async def fresh() -> Server:
-        nonlocal server, sent
-        if server is not None:
-            harness.stop_server(server)
-            harness.log(f"restarting {name}: a fresh worker, below max_requests={limit}")
-        server = await harness.start_server(spec)
-        warm = Target(server.url, expected_pieces=plan.workload.chunks)
-        async with new_session() as session:  # imports, connection pools
-            await asyncio.gather(*(stream_once(session, warm) for _ in range(4)))
-        sent = PROBE_CALIBRATION + 4
-        return server
-
-    async def level_on_server(concurrency: int) -> Server:
-        current = server or await fresh()
-        if limit and sent + expected_requests(plan, spec, concurrency, capacity) > 0.9 * limit:
-            current = await fresh()
-        return current
-
     try:
         for concurrency in levels:
-            current = await level_on_server(concurrency)
-            level = await closed_level(harness, current, concurrency, capacity)
-            sent += level["requests_sent"]
+            server = await system.before_level(concurrency, capacity)
+            level = system.ran(await closed_level(harness, server, concurrency, capacity))
             results.append(level)
             harness.log(report.level_line(level))
             if spec.kind != "flask" and level["app_cpu_ms_per_answer"]:
                 capacity = next_capacity(level)
         rate = plan.open_loop_rates.get(name)
         if rate:
-            current = await level_on_server(int(rate * plan.workload.ideal_latency) + 1)
-            level = await open_level(harness, current, rate)
-            sent += level["requests_sent"]
+            in_flight = int(rate * plan.workload.ideal_latency) + 1
+            server = await system.before_level(in_flight, capacity)
+            level = system.ran(await open_level(harness, server, rate))
             results.append(level)
             harness.log(report.level_line(level))
         if spec.name == "app-gunicorn" and plan.chat_level:
-            current = await level_on_server(plan.chat_level)
+            server = await system.before_level(plan.chat_level, capacity)
             level = await closed_level(
-                harness, current, plan.chat_level, capacity, path="/chat/stream"
+                harness, server, plan.chat_level, capacity, path="/chat/stream"
             )
-            results.append(level)
+            results.append(system.ran(level))
             harness.log(report.level_line(level))
     finally:
-        if server is not None:
-            harness.stop_server(server)
+        system.stop()
     return results
+
+
+async def history_rounds(harness: Harness) -> list[dict[str, Any]]:
+    """The comparison at `plan.history_level` again, in rounds: each round one level without
+    history and one with, both servers kept running, alternating which goes first.
+
+    Two levels minutes apart in a sweep can differ by 10% on a shared host (a test run next
+    door, a throttled core); pairs run back to back, in alternating order, see the same host.
+    A round in which something else used the app core is run again, up to twice as many
+    rounds in all.
+    """
+    plan = harness.plan
+    concurrency = plan.history_level
+    base = Recycled(harness, system_spec(report.HISTORY_BASE))
+    saving = Recycled(harness, system_spec(HISTORY_SYSTEM))
+    rounds: list[dict[str, Any]] = []
+    try:
+        for n in range(2 * plan.history_rounds):
+            if sum(row["clean"] for row in rounds) >= plan.history_rounds:
+                break
+            pair: dict[str, dict[str, Any]] = {}
+            for system in (base, saving) if n % 2 == 0 else (saving, base):
+                server = await system.before_level(concurrency, math.inf)
+                level = await closed_level(harness, server, concurrency, math.inf)
+                pair[system.spec.name] = system.ran(level)
+            rounds.append(
+                report.history_round(n + 1, pair[report.HISTORY_BASE], pair[HISTORY_SYSTEM])
+            )
+            harness.log(report.round_line(rounds[-1]))
+    finally:
+        base.stop()
+        saving.stop()
+    return rounds
 
 
 async def run(plan: Plan, processes: procs.Processes, workdir: Path) -> dict[str, Any]:
@@ -1068,11 +1190,26 @@ async def run(plan: Plan, processes: procs.Processes, workdir: Path) -> dict[str
             held = await hold_streams(harness, system_spec(name))
             results["hold"].append(held)
             harness.log(report.hold_line(held))
+    results["history"] = report.history_comparison(results)
+    if plan.history_rounds and {report.HISTORY_BASE, HISTORY_SYSTEM} <= set(plan.systems):
+        harness.log(
+            f"--- C={plan.history_level} with and without history, back to back: "
+            f"{plan.history_rounds} rounds"
+        )
+        began = time.perf_counter()
+        results["history_rounds"] = await history_rounds(harness)
+        results["history_summary"] = report.history_summary(
+            results["history_rounds"], round(time.perf_counter() - began, 1)
+        )
     results["targets"] = report.targets(results, plan.workload)
     if plan.profile:
         missed = [t for t in results["targets"] if t["met"] is False]
         cpu_missed = {t["system"] for t in missed if t["key"] in ("cpu", "little", "ttft")}
-        for name in [n for n in ("app-gunicorn", "app-hypercorn") if n in cpu_missed][:1]:
+        to_profile = [n for n in ("app-gunicorn", "app-hypercorn") if n in cpu_missed][:1]
+        if any(t["key"] == "history" for t in missed):
+            # The same level with and without the saves: the difference is the save's.
+            to_profile = list(dict.fromkeys([*to_profile, "app-gunicorn", HISTORY_SYSTEM]))
+        for name in to_profile:
             harness.log(f"--- py-spy profile of {name} at C=100")
             profile = await profile_app(harness, name, 100)
             if profile is not None:
@@ -1203,6 +1340,12 @@ def main(argv: list[str] | None = None) -> int:
     (plan.out / "load.json").write_text(json.dumps(results, indent=1) + "\n")
     print()
     print(report.table(results))
+    if results["history"]:
+        print()
+        print(report.history_table(results["history"]))
+    if results.get("history_rounds"):
+        print()
+        print(report.rounds_table(results["history_rounds"], results["history_summary"]))
     print()
     print(report.targets_table(results["targets"]))
     if not args.no_plot:

@@ -10,6 +10,11 @@ The body is read as raw bytes: only the lines before the first token are parsed 
 ones are only counted, and the last one is parsed at the end, so the generator stays cheap at
 thousands of streams (its own CPU use is reported with every result, to show when it is the
 bottleneck rather than the server).
+
+With conversations saved on the server (`closed_loop(..., save_history=True)`), each client is
+a `Browser` doing what the SPA does: it parses every line of the answer, then saves the whole
+conversation so far with `POST /chat_history` in its own cookie jar, five answers to a
+conversation. Its sample is the answer plus the save.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import math
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +33,9 @@ from typing import Any
 import aiohttp
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+HISTORY_PATH = "/chat_history"
+ANON_COOKIE = "ragchat_anon"  # the server's id of an anonymous browser (HttpOnly)
+ANSWERS_PER_CONVERSATION = 5  # then the browser starts a new conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,8 @@ class Sample:
     error: str | None = None
     lines: int = 0
     pieces: int = 0
+    save: float = math.nan  # seconds of the `POST /chat_history` after the answer, if any
+    save_bytes: int = 0
 
     @property
     def total(self) -> float:
@@ -70,10 +81,14 @@ class Sample:
         return self.end - self.start
 
 
-def new_session(*, limit: int = 0) -> aiohttp.ClientSession:
-    """A session without aiohttp's default cap of 100 connections."""
+def new_session(*, limit: int = 0, cookies: bool = False) -> aiohttp.ClientSession:
+    """A session without aiohttp's default cap of 100 connections; with `cookies`, a jar that
+    keeps what 127.0.0.1 sets (aiohttp's default jar ignores cookies from IP addresses)."""
     connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0, force_close=False)
-    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+    jar = aiohttp.CookieJar(unsafe=True) if cookies else None
+    return aiohttp.ClientSession(
+        connector=connector, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=None)
+    )
 
 
 def _content_of(line: bytes) -> tuple[bool, str | None]:
@@ -95,15 +110,17 @@ async def stream_once(
     target: Target,
     start: float | None = None,
     on_token: Callable[[], None] | None = None,
+    events: list[Any] | None = None,
 ) -> Sample:
     """Send one request and read its whole stream; never raises (errors go in the sample).
 
-    `on_token` is called when the first answer token arrives.
+    `on_token` is called when the first answer token arrives. With `events`, every line is
+    parsed and appended to it, as the SPA keeps them.
     """
     sample = Sample(start=time.perf_counter() if start is None else start)
     try:
         async with asyncio.timeout(target.timeout):
-            await _read_stream(session, target, sample, on_token)
+            await _read_stream(session, target, sample, on_token, events)
     except TimeoutError:
         sample.error = "timeout"
     except aiohttp.ClientError as exc:
@@ -121,6 +138,7 @@ async def _read_stream(
     target: Target,
     sample: Sample,
     on_token: Callable[[], None] | None,
+    events: list[Any] | None,
 ) -> None:
     async with session.post(target.url, data=target.body, headers=JSON_HEADERS) as response:
         sample.ttfb = time.perf_counter() - sample.start
@@ -139,6 +157,9 @@ async def _read_stream(
             if end < 0:
                 pending = joined
                 continue
+            if events is not None and (error := _parse_lines(joined[:end], events)):
+                sample.error = error
+                return
             start = 0
             while not found and start <= end:  # parse lines until the first token
                 cut = joined.index(b"\n", start)
@@ -170,6 +191,100 @@ async def _read_stream(
             sample.error = "no answer token"
         elif target.expected_pieces is not None and pieces != target.expected_pieces:
             sample.error = f"{pieces} of {target.expected_pieces} chunks"
+
+
+def _parse_lines(lines: bytes, events: list[Any]) -> str | None:
+    """Append each of these complete NDJSON lines, parsed; an error message for a bad one."""
+    for line in lines.split(b"\n"):
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            return "invalid NDJSON line"
+    return None
+
+
+def saved_response(events: list[Any]) -> dict[str, Any]:
+    """What the SPA saves of one streamed answer: its text, the context line's context and
+    session state, every line as received, and the overrides sent (none here)."""
+    first = events[0] if events and isinstance(events[0], dict) else {}
+    text = "".join(
+        str(event["delta"]["content"])
+        for event in events
+        if isinstance(event, dict)
+        and isinstance(event.get("delta"), dict)
+        and event["delta"].get("content")
+    )
+    return {
+        "message": {"role": "assistant", "content": text},
+        "context": first.get("context", {}),
+        "session_state": first.get("session_state"),
+        "events": events,
+        "settings": {},
+    }
+
+
+@dataclass
+class Browser:
+    """One person in the SPA with conversations kept on the server.
+
+    Its own cookie jar (the server knows an anonymous browser by the HttpOnly cookie it sets
+    on the first save) and its own keep-alive connection. After each answer it saves the whole
+    conversation so far; after `ANSWERS_PER_CONVERSATION` answers it starts a new one.
+
+    A browser may join its first conversation `offset` answers in (copies of its first
+    answer): browsers started together with offsets 0..4 send the steady mix of save sizes
+    (1 to 5 answers) from the start, not only short conversations in a short window.
+    """
+
+    offset: int = 0
+    session: aiohttp.ClientSession = field(default_factory=lambda: new_session(cookies=True))
+    conversation: str = ""
+    answers: list[list[Any]] = field(default_factory=list)
+    known: bool = False  # the server has given this browser its cookie
+
+    async def ask(self, target: Target, start: float | None = None) -> Sample:
+        """One answer, then its save; the sample ends when the save has been answered."""
+        if not self.conversation or len(self.answers) >= ANSWERS_PER_CONVERSATION:
+            self.conversation, self.answers = f"bench-{uuid.uuid4().hex}", []
+        events: list[Any] = []
+        sample = await stream_once(self.session, target, start, events=events)
+        if not sample.ok:
+            return sample
+        answer = [target.question, saved_response(events)]
+        self.answers += [answer] * (1 + self.offset)
+        self.offset = 0
+        body = json.dumps(
+            {"id": self.conversation, "answers": self.answers}, separators=(",", ":")
+        ).encode()  # as the SPA's JSON.stringify
+        saving = time.perf_counter()
+        try:
+            async with (
+                asyncio.timeout(target.timeout),
+                self.session.post(
+                    target.base_url + HISTORY_PATH, data=body, headers=JSON_HEADERS
+                ) as response,
+            ):
+                await response.read()
+                issued = ANON_COOKIE in response.cookies
+                if response.status != 201:
+                    sample.error = f"save: HTTP {response.status}"
+                elif issued == self.known:  # a second cookie: the jar did not send the first
+                    sample.error = f"save: {'a new' if issued else 'no'} {ANON_COOKIE} cookie"
+                self.known = True
+        except TimeoutError:
+            sample.error = "save: timeout"
+        except aiohttp.ClientError as exc:
+            sample.error = f"save: {type(exc).__name__}"
+        except OSError as exc:
+            sample.error = f"save: {type(exc).__name__}: {exc.strerror}"
+        sample.end = time.perf_counter()
+        sample.save, sample.save_bytes = sample.end - saving, len(body)
+        sample.ok = sample.error is None
+        return sample
+
+    async def close(self) -> None:
+        """Close the browser's connection."""
+        await self.session.close()
 
 
 Hook = Callable[[], Awaitable[None]]
@@ -221,28 +336,43 @@ async def closed_loop(
     on_start: Hook | None = None,
     on_end: Hook | None = None,
     connect_first: bool = True,
+    save_history: bool = False,
 ) -> Run:
     """`concurrency` clients, each sending its next request when the last one ended.
 
     With `connect_first`, the clients' connections are opened before the clock starts (see
     `preconnect`). Clients start spread over `ramp` seconds; the window opens after `warmup`
     and lasts `window`; then no new requests start, and open ones get `drain` seconds to end.
+    With `save_history`, each client is a `Browser` (its own session: `session` is not used)
+    that saves the conversation after every answer.
     """
-    if connect_first:
-        await preconnect(session, target.base_url, concurrency)
-    begin = time.perf_counter()
-    run = Run(window_start=begin + warmup, window_end=begin + warmup + window)
-    run.preconnected = concurrency if connect_first else 0
+    browsers = [
+        Browser(offset=n % ANSWERS_PER_CONVERSATION)
+        for n in range(concurrency if save_history else 0)
+    ]
+    try:
+        if connect_first and browsers:
+            await asyncio.gather(*(preconnect(b.session, target.base_url, 1) for b in browsers))
+        elif connect_first:
+            await preconnect(session, target.base_url, concurrency)
+        begin = time.perf_counter()
+        run = Run(window_start=begin + warmup, window_end=begin + warmup + window)
+        run.preconnected = concurrency if connect_first else 0
 
-    async def client(n: int) -> None:
-        await asyncio.sleep(ramp * n / concurrency)
-        while time.perf_counter() < run.window_end:
-            run.samples.append(await stream_once(session, target))
+        async def client(n: int) -> None:
+            await asyncio.sleep(ramp * n / concurrency)
+            while time.perf_counter() < run.window_end:
+                if browsers:
+                    run.samples.append(await browsers[n].ask(target))
+                else:
+                    run.samples.append(await stream_once(session, target))
 
-    tasks = [asyncio.create_task(client(n)) for n in range(concurrency)]
-    window_task = asyncio.create_task(_window(run, on_start, on_end))
-    await _finish(run, tasks, drain)
-    await window_task
+        tasks = [asyncio.create_task(client(n)) for n in range(concurrency)]
+        window_task = asyncio.create_task(_window(run, on_start, on_end))
+        await _finish(run, tasks, drain)
+        await window_task
+    finally:
+        await asyncio.gather(*(browser.close() for browser in browsers))
     return run
 
 

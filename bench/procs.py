@@ -163,6 +163,24 @@ def cpu_seconds(root: int) -> float:
     return ticks / CLOCK_TICKS
 
 
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU of each live thread of `pid`, by thread id (the main thread's is
+    `pid`)."""
+    out: dict[int, float] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return out
+    for tid in tasks:
+        try:
+            text = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        out[int(tid)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return out
+
+
 def rss_bytes(pids: Iterator[int] | Sequence[int]) -> int:
     """Resident memory of the given processes, summed."""
     total = 0

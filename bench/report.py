@@ -11,10 +11,15 @@ from typing import Any
 
 Results = dict[str, Any]
 PRIMARY = ("app-gunicorn", "app-hypercorn")
+# The same server as app-gunicorn with CHAT_HISTORY=local and a save after every answer.
+HISTORY_SYSTEM = "app-gunicorn-history"
+HISTORY_BASE = "app-gunicorn"
+HISTORY_RATIO = 0.95  # issue 10: at C=100, at least 95% of the throughput without history
 DISTURBED = 0.05  # share of the app core used by other processes that makes a level suspect
 COLORS = {
     "app-gunicorn": "tab:blue",
     "app-hypercorn": "tab:cyan",
+    HISTORY_SYSTEM: "tab:purple",
     "quart-minimal": "tab:green",
     "quart-minimal-sdk": "tab:olive",
     "flask-sync": "tab:red",
@@ -41,8 +46,15 @@ def level_line(level: dict[str, Any]) -> str:
         f"  added TTFT {_pair(level['app_added_ttft_ms'], 1)} ms"
         f"  CPU {_ms(level['app_cpu_ms_per_answer'], 2)} ms/answer ({level['app_cpu_util']:.0%})"
         f"  errors {level['errors']}  gen {level['loadgen_cpu_util']:.0%}"
-        f" fakes {level['fakes_cpu_util']:.0%}{_disturbed(level)}"
+        f" fakes {level['fakes_cpu_util']:.0%}{_save(level)}{_disturbed(level)}"
     )
+
+
+def _save(level: dict[str, Any]) -> str:
+    """The save's latency, for a level whose clients save the conversation."""
+    if "save_ms" not in level:
+        return ""
+    return f"  save p50/p99 {_pair(level['save_ms'], 1)} ms"
 
 
 def _disturbed(level: dict[str, Any]) -> str:
@@ -111,6 +123,231 @@ def table(results: Results) -> str:
                 f"{hold['rss_at_peak_mb']} | {_ms(hold['rss_per_open_stream_kb'], 1)} |"
             )
     return "\n".join(lines)
+
+
+def history_comparison(results: Results) -> list[dict[str, Any]]:
+    """Per C: throughput with a save after every answer vs the same server without history.
+
+    Also written into each history level as `throughput_vs_no_history`.
+    """
+
+    def levels(system: str) -> dict[int, dict[str, Any]]:
+        return {
+            lv["concurrency"]: lv
+            for lv in results["levels"]
+            if lv["system"] == system
+            and lv["mode"] == "closed"
+            and lv.get("path", "/ask/stream") == "/ask/stream"
+        }
+
+    base, history = levels(HISTORY_BASE), levels(HISTORY_SYSTEM)
+    rows = []
+    for concurrency in sorted(set(base) & set(history)):
+        without, with_ = base[concurrency], history[concurrency]
+        ratio = (
+            with_["throughput_rps"] / without["throughput_rps"]
+            if without["throughput_rps"]
+            else None
+        )
+        with_["throughput_vs_no_history"] = None if ratio is None else round(ratio, 4)
+        means = without.get("mean_total_ms"), with_.get("mean_total_ms")
+        by_latency = means[0] / means[1] if means[0] and means[1] else None
+        rows.append(
+            {
+                "concurrency": concurrency,
+                "without_rps": without["throughput_rps"],
+                "with_rps": with_["throughput_rps"],
+                "ratio": None if ratio is None else round(ratio, 4),
+                # The same from the mean time per request (C / mean is a closed loop's
+                # throughput): no counting noise, so it shows how far the count is from it.
+                "ratio_by_mean_time": None if by_latency is None else round(by_latency, 4),
+                "save_ms": with_.get("save_ms"),
+                "save_body_kb": with_.get("save_body_kb"),
+                "total_p99_ms": {
+                    "without": without["total_ms"]["p99"],
+                    "with": with_["total_ms"]["p99"],
+                },
+                "app_cpu_ms_per_answer": {
+                    "without": without["app_cpu_ms_per_answer"],
+                    "with": with_["app_cpu_ms_per_answer"],
+                },
+                "app_cpu_util": {"without": without["app_cpu_util"], "with": with_["app_cpu_util"]},
+                "worker_threads_cpu_ms_per_answer": {
+                    "without": without.get("worker_threads_cpu_ms_per_answer"),
+                    "with": with_.get("worker_threads_cpu_ms_per_answer"),
+                },
+                "errors": {"without": without["errors"], "with": with_["errors"]},
+                "app_core_other": {
+                    "without": (without.get("interference") or {}).get("app_core_other"),
+                    "with": (with_.get("interference") or {}).get("app_core_other"),
+                },
+            }
+        )
+    return rows
+
+
+def history_table(rows: list[dict[str, Any]]) -> str:
+    """The history comparison as a Markdown table."""
+    lines = [
+        f"| load | rps without history | rps with a save per answer | ratio (target >= "
+        f"{HISTORY_RATIO:.0%} at C=100) | ratio by mean time per request | save p50/p99 ms | "
+        "saved body KB mean/max | "
+        "total p99 ms without/with | app CPU ms/answer without/with | app CPU without/with | "
+        "event loop + other threads ms/answer with | app core: other without/with |",
+        "|" + " --- |" * 12,
+    ]
+    for row in rows:
+        ratio = row["ratio"]
+        mark = ""
+        if ratio is not None and row["concurrency"] == 100:
+            mark = " met" if ratio >= HISTORY_RATIO else " MISSED"
+        body = row["save_body_kb"] or {}
+        threads = row["worker_threads_cpu_ms_per_answer"]["with"] or {}
+        cpu, util, other = row["app_cpu_ms_per_answer"], row["app_cpu_util"], row["app_core_other"]
+        lines.append(
+            f"| C={row['concurrency']} | {row['without_rps']:.1f} | {row['with_rps']:.1f} | "
+            f"{_share(ratio, 1)}{mark} | {_share(row['ratio_by_mean_time'], 1)} | "
+            f"{_pair(row['save_ms'] or {}, 1)} | "
+            f"{_ms(body.get('mean'), 1)}/{_ms(body.get('max'), 1)} | "
+            f"{_ms(row['total_p99_ms']['without'])}/{_ms(row['total_p99_ms']['with'])} | "
+            f"{_ms(cpu['without'], 2)}/{_ms(cpu['with'], 2)} | "
+            f"{util['without']:.0%}/{util['with']:.0%} | "
+            f"{_ms(threads.get('event_loop'), 2)} + {_ms(threads.get('other_threads'), 2)} | "
+            f"{_share(other['without'])}/{_share(other['with'])} |"
+        )
+    return "\n".join(lines)
+
+
+def history_round(number: int, without: dict[str, Any], with_: dict[str, Any]) -> dict[str, Any]:
+    """One round of the back-to-back comparison: both levels, their ratios, and whether
+    anything else used the app core meanwhile."""
+    others = [(lv.get("interference") or {}).get("app_core_other") for lv in (without, with_)]
+    means = without.get("mean_total_ms"), with_.get("mean_total_ms")
+    return {
+        "round": number,
+        "concurrency": with_["concurrency"],
+        "ratio": round(with_["throughput_rps"] / without["throughput_rps"], 4)
+        if without["throughput_rps"]
+        else None,
+        "ratio_by_mean_time": round(means[0] / means[1], 4) if means[0] and means[1] else None,
+        "clean": all(other is not None and other < DISTURBED for other in others)
+        and not without["worker_recycled"]
+        and not with_["worker_recycled"],
+        "without": without,
+        "with": with_,
+    }
+
+
+def round_line(row: dict[str, Any]) -> str:
+    """One round of the back-to-back comparison in one line."""
+    without, with_ = row["without"], row["with"]
+    save = with_.get("save_ms") or {}
+    others = "/".join(
+        _share((lv.get("interference") or {}).get("app_core_other")) for lv in (without, with_)
+    )
+    return (
+        f"round {row['round']}, C={row['concurrency']}: {with_['throughput_rps']:.1f} vs "
+        f"{without['throughput_rps']:.1f} rps = {_share(row['ratio'], 1)} (by mean time "
+        f"{_share(row['ratio_by_mean_time'], 1)}); save p50/p99 {_pair(save, 1)} ms; CPU "
+        f"{_ms(with_['app_cpu_ms_per_answer'], 2)} vs {_ms(without['app_cpu_ms_per_answer'], 2)}"
+        f" ms/answer; app core used by others {others}{'' if row['clean'] else ' [disturbed]'}"
+    )
+
+
+def history_summary(rounds: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    """The rounds' medians: over the undisturbed rounds, or over all when none was."""
+    clean = [row for row in rounds if row["clean"]]
+    used = clean or rounds
+
+    def median(values: list[float | None]) -> float | None:
+        known = sorted(v for v in values if v is not None)
+        if not known:
+            return None
+        middle = len(known) // 2
+        return known[middle] if len(known) % 2 else (known[middle - 1] + known[middle]) / 2
+
+    def of(side: str, *keys: str) -> float | None:
+        values = []
+        for row in used:
+            value: Any = row[side]
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            values.append(value)
+        found = median(values)
+        return None if found is None else round(found, 3)
+
+    return {
+        "concurrency": rounds[0]["concurrency"] if rounds else None,
+        "rounds": len(rounds),
+        "clean_rounds": len(clean),
+        "medians_over": "undisturbed rounds" if clean else "all rounds (none undisturbed)",
+        "seconds": seconds,
+        "ratio": median([row["ratio"] for row in used]),
+        "ratio_min": min((row["ratio"] for row in used if row["ratio"] is not None), default=None),
+        "ratio_max": max((row["ratio"] for row in used if row["ratio"] is not None), default=None),
+        "ratio_by_mean_time": median([row["ratio_by_mean_time"] for row in used]),
+        "without_rps": of("without", "throughput_rps"),
+        "with_rps": of("with", "throughput_rps"),
+        "save_ms_p50": of("with", "save_ms", "p50"),
+        "save_ms_p99": of("with", "save_ms", "p99"),
+        "app_cpu_ms_per_answer": {
+            "without": of("without", "app_cpu_ms_per_answer"),
+            "with": of("with", "app_cpu_ms_per_answer"),
+        },
+        "app_cpu_util": {
+            "without": of("without", "app_cpu_util"),
+            "with": of("with", "app_cpu_util"),
+        },
+        "healthz_p99_ms": {
+            "without": of("without", "healthz_ms", "p99"),
+            "with": of("with", "healthz_ms", "p99"),
+        },
+        "total_p99_ms": {
+            "without": of("without", "total_ms", "p99"),
+            "with": of("with", "total_ms", "p99"),
+        },
+        "worker_threads_cpu_ms_per_answer_with": {
+            "event_loop": of("with", "worker_threads_cpu_ms_per_answer", "event_loop"),
+            "other_threads": of("with", "worker_threads_cpu_ms_per_answer", "other_threads"),
+        },
+    }
+
+
+def rounds_table(rounds: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    """The back-to-back rounds and their medians as a Markdown table."""
+    lines = [
+        f"| round (C={summary['concurrency']}) | rps without / with history | ratio | ratio by "
+        "mean time per request | save p50/p99 ms | app CPU ms/answer without/with | "
+        "healthz p99 ms without/with | app core: other without/with |",
+        "|" + " --- |" * 8,
+    ]
+    for row in rounds:
+        without, with_ = row["without"], row["with"]
+        others = [(lv.get("interference") or {}).get("app_core_other") for lv in (without, with_)]
+        healthz = [(lv.get("healthz_ms") or {}).get("p99") for lv in (without, with_)]
+        cpu = [lv["app_cpu_ms_per_answer"] for lv in (without, with_)]
+        lines.append(
+            f"| {row['round']}{'' if row['clean'] else ' (disturbed)'} | "
+            f"{without['throughput_rps']:.1f} / {with_['throughput_rps']:.1f} | "
+            f"{_share(row['ratio'], 1)} | {_share(row['ratio_by_mean_time'], 1)} | "
+            f"{_pair(with_.get('save_ms') or {}, 1)} | "
+            f"{_ms(cpu[0], 2)}/{_ms(cpu[1], 2)} | "
+            f"{_ms(healthz[0], 1)}/{_ms(healthz[1], 1)} | {_share(others[0])}/{_share(others[1])} |"
+        )
+    median_cpu, median_healthz = summary["app_cpu_ms_per_answer"], summary["healthz_p99_ms"]
+    lines.append(
+        f"| median of {summary['medians_over']} | {_ms(summary['without_rps'], 1)} / "
+        f"{_ms(summary['with_rps'], 1)} | {_share(summary['ratio'], 1)} | "
+        f"{_share(summary['ratio_by_mean_time'], 1)} | {_ms(summary['save_ms_p50'], 1)}/"
+        f"{_ms(summary['save_ms_p99'], 1)} | "
+        f"{_ms(median_cpu['without'], 2)}/{_ms(median_cpu['with'], 2)} | "
+        f"{_ms(median_healthz['without'], 1)}/{_ms(median_healthz['with'], 1)} | |"
+    )
+    return "\n".join(lines)
+
+
+def _share(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:.{digits}%}"
 
 
 def _other(level: dict[str, Any]) -> str:
@@ -244,7 +481,52 @@ def targets(results: Results, workload: Any) -> list[dict[str, Any]]:
                     bool(all_open and hold["errors"] == 0 and per is not None and per <= 60),
                 )
             )
+    out.extend(_history_target(results, at(HISTORY_BASE, 100), at(HISTORY_SYSTEM, 100)))
     return out
+
+
+def _history_target(
+    results: Results, without: dict[str, Any] | None, with_: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Issue 10's target: from the back-to-back rounds' median when there are rounds, else
+    from the sweep's two C=100 levels."""
+    name = (
+        "throughput at C=100 with CHAT_HISTORY=local and a save after every answer, "
+        "vs without history"
+    )
+    summary = results.get("history_summary")
+    if summary and summary.get("concurrency") == 100 and summary["ratio"] is not None:
+        cpu = summary["app_cpu_ms_per_answer"]
+        measured = (
+            f"{summary['ratio']:.1%} (median of {summary['rounds']} back-to-back rounds"
+            f"{'' if summary['clean_rounds'] else ', all disturbed'}: {summary['with_rps']:.1f}"
+            f" vs {summary['without_rps']:.1f} rps; range {summary['ratio_min']:.1%} to "
+            f"{summary['ratio_max']:.1%}); save p50/p99 {_ms(summary['save_ms_p50'], 1)}/"
+            f"{_ms(summary['save_ms_p99'], 1)} ms; app CPU {_ms(cpu['with'], 2)} vs "
+            f"{_ms(cpu['without'], 2)} ms/answer"
+        )
+        ratio = float(summary["ratio"])
+    elif without is not None and with_ is not None and without["throughput_rps"]:
+        ratio = with_["throughput_rps"] / without["throughput_rps"]
+        save = with_.get("save_ms") or {}
+        measured = (
+            f"{with_['throughput_rps']:.1f} vs {without['throughput_rps']:.1f} rps = "
+            f"{ratio:.1%}; save p50/p99 {_pair(save, 1)} ms; app CPU "
+            f"{_ms(with_['app_cpu_ms_per_answer'], 2)} vs "
+            f"{_ms(without['app_cpu_ms_per_answer'], 2)} ms/answer"
+        )
+    else:
+        return []
+    return [
+        _target(
+            "history",
+            name,
+            HISTORY_SYSTEM,
+            measured,
+            f">= {HISTORY_RATIO:.0%}",
+            ratio >= HISTORY_RATIO,
+        )
+    ]
 
 
 def targets_table(rows: list[dict[str, Any]]) -> str:
@@ -354,6 +636,8 @@ _LOOP_FRAMES = {
     "run_until_complete", "run_forever", "uv_run", "Loop__on_idle", "Handle__run", "task_step",
     "task_step_impl", "task_wakeup", "uv__io_poll", "uv__run_idle", "loop_cb_idle_callback",
 }  # fmt: skip
+# The first frame of a stack recorded with `py-spy --threads`: "thread (1234): MainThread".
+_THREAD = re.compile(r"^thread \(\d+\): (?P<name>.*)$")
 # A thread waiting for work (the default executor's idle threads), not CPU.
 _IDLE = ("PyThread_acquire_lock_timed", "_queue_SimpleQueue_get", "pthread_cond_")
 
@@ -380,11 +664,14 @@ def summarize_profile(path: Path, top: int = 25) -> dict[str, Any]:
     """Top functions (self and inclusive) and packages from py-spy's collapsed stacks.
 
     Inclusive counts start below the event loop's frames, so they show which callbacks and
-    task steps the time goes to; time in the loop itself (uvloop is C) is one entry.
+    task steps the time goes to; time in the loop itself (uvloop is C) is one entry. A profile
+    recorded with `--threads` also gets the samples of each thread (by name: "MainThread" is
+    the event loop, "Thread (_connection_worker_thread)" is aiosqlite's).
     """
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     packages: Counter[str] = Counter()
+    threads: Counter[str] = Counter()
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -392,8 +679,14 @@ def summarize_profile(path: Path, top: int = 25) -> dict[str, Any]:
             continue
         count = int(count_text)
         frames = [frame for frame in stack.split(";") if frame]
+        thread = None
+        if frames and (named := _THREAD.match(frames[0])):
+            thread = re.sub(r"-\d+\b", "", named["name"])
+            frames = frames[1:]
         if any(marker in frame for frame in frames for marker in _IDLE):
             continue
+        if thread is not None:
+            threads[thread] += count
         names = []
         for frame in frames:
             match = _FRAME.match(frame.strip())
@@ -428,6 +721,7 @@ def summarize_profile(path: Path, top: int = 25) -> dict[str, Any]:
         "self": share(own),
         "inclusive": share(inclusive),
         "packages": share(packages),
+        **({"threads": share(threads)} if threads else {}),
     }
 
 

@@ -1,9 +1,10 @@
 """The load benchmark's machinery at tiny scale: `python -m bench.load --smoke`.
 
 Fake upstreams in their own process, the app under Hypercorn against them, a closed loop at
-C=2, an open loop, a few held streams, the table, the JSON and the plot. No timing is asserted
-(the numbers belong to the machine); only that every stream completed and the results have
-their shape.
+C=2, an open loop, a few held streams, then the app under Gunicorn with CHAT_HISTORY=local
+whose clients save the conversation after every answer (C=2), the table, the JSON and the
+plot. No timing is asserted (the numbers belong to the machine); only that every stream and
+every save completed and the results have their shape.
 """
 
 from __future__ import annotations
@@ -31,14 +32,25 @@ def test_smoke_run_completes_every_stream(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "| app-hypercorn | C=2 |" in done.stdout
+    assert "| app-gunicorn-history | C=2 |" in done.stdout
 
     results = json.loads((tmp_path / "load.json").read_text())
     assert results["meta"]["workload"]["chunks"] == 5
-    closed, opened = results["levels"]
+    closed, opened, saving = results["levels"]
     assert (closed["system"], closed["mode"]) == ("app-hypercorn", "closed")
     assert closed["concurrency"] == 2
     assert (opened["mode"], opened["rate_rps"]) == ("open", 5.0)
-    for level in (closed, opened):
+    assert (saving["system"], saving["mode"], saving["concurrency"]) == (
+        "app-gunicorn-history",
+        "closed",
+        2,
+    )
+    # Every answer was followed by its save (201, in the browser's own cookie jar).
+    assert set(saving["save_ms"]) >= STATS
+    assert saving["save_ms"]["p50"] is not None
+    assert saving["save_body_kb"]["max"] > saving["save_body_kb"]["mean"] > 0
+    assert set(saving["worker_threads_cpu_ms_per_answer"]) == {"event_loop", "other_threads"}
+    for level in (closed, opened, saving):
         assert level["completed"] > 0
         assert level["errors"] == 0, level["error_kinds"]
         for key in ("ttfb_ms", "ttft_ms", "total_ms", "app_added_ttft_ms", "healthz_ms"):
