@@ -1,21 +1,23 @@
 """Sessions and feedback in SQLite (`LOCAL_INDEX_DIR/history.sqlite3`), through aiosqlite.
 
 Every statement runs on aiosqlite's thread, never on the event loop. WAL lets readers go on
-while a save commits; each save is one transaction, so a process killed mid-write loses at
-most that save and leaves the file readable. Several workers may share the file: a save takes
-SQLite's write lock first (`BEGIN IMMEDIATE`), so the per-user limit holds across them.
+while a save commits; each save is one statement (one transaction), so a process killed
+mid-write loses at most that save and leaves the file readable. Every write is a single
+statement in autocommit mode: no transaction stays open across an await, and several workers
+may share the file.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from pydantic_core import to_json
 
 from app.history.base import (
     Feedback,
@@ -66,8 +68,6 @@ class LocalHistoryStore:
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
-        # One connection: a write must not land inside another coroutine's open transaction.
-        self._writes = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> LocalHistoryStore:
@@ -89,58 +89,37 @@ class LocalHistoryStore:
     async def save(
         self, session: StoredSession, *, max_sessions: int, keep_title: bool = False
     ) -> StoredSession:
-        """Insert or replace the session in one transaction; `created` stays the first one,
-        and the title too with `keep_title`."""
-        answers = json.dumps(session.answers, ensure_ascii=False, separators=(",", ":"))
-        async with self._writes:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                earlier = await self._earlier(session.user_id, session.id)
-                title = session.title
-                if earlier is None:
-                    if await self._count(session.user_id) >= max_sessions:
-                        raise TooManySessionsError
-                    created = session.created
-                else:
-                    created = earlier[0]
-                    title = earlier[1] if keep_title else title
-                await self._db.execute(
-                    "INSERT INTO sessions (user_id, id, title, created, timestamp, answers)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, id) DO UPDATE SET"
-                    " title = excluded.title, timestamp = excluded.timestamp,"
-                    " answers = excluded.answers",
-                    (
-                        session.user_id,
-                        session.id,
-                        title,
-                        created,
-                        session.timestamp,
-                        answers,
-                    ),
-                )
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
-        return StoredSession(
-            session.id, session.user_id, title, created, session.timestamp, session.answers
+        """Insert or replace the session in one statement (one transaction, one round trip to
+        aiosqlite's thread); `created` stays the first one, and the title too with `keep_title`.
+
+        A write statement takes SQLite's write lock before it reads, so the count against
+        `max_sessions` and the insert are one step, across workers too.
+        """
+        answers = to_json(session.answers).decode()
+        rows = await self._db.execute_fetchall(
+            "INSERT INTO sessions (user_id, id, title, created, timestamp, answers)"
+            " SELECT :user_id, :id, :title, :created, :timestamp, :answers"
+            " WHERE EXISTS (SELECT 1 FROM sessions WHERE user_id = :user_id AND id = :id)"
+            " OR (SELECT COUNT(*) FROM sessions WHERE user_id = :user_id) < :max_sessions"
+            " ON CONFLICT (user_id, id) DO UPDATE SET"
+            " title = CASE WHEN :keep_title THEN sessions.title ELSE excluded.title END,"
+            " timestamp = excluded.timestamp, answers = excluded.answers"
+            " RETURNING created, title",
+            {
+                "user_id": session.user_id,
+                "id": session.id,
+                "title": session.title,
+                "created": session.created,
+                "timestamp": session.timestamp,
+                "answers": answers,
+                "max_sessions": max_sessions,
+                "keep_title": keep_title,
+            },
         )
-
-    async def _earlier(self, user_id: str, session_id: str) -> tuple[int, str] | None:
-        """`created` and the title of an earlier save."""
-        async with self._db.execute(
-            "SELECT created, title FROM sessions WHERE user_id = ? AND id = ?",
-            (user_id, session_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
-
-    async def _count(self, user_id: str) -> int:
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM sessions WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        if not rows:
+            raise TooManySessionsError
+        [(created, title)] = rows
+        return replace(session, created=int(created), title=str(title))
 
     async def get(self, user_id: str, session_id: str) -> StoredSession | None:
         """The user's session, or None."""
@@ -173,19 +152,17 @@ class LocalHistoryStore:
 
     async def rename(self, user_id: str, session_id: str, title: str, *, now: int) -> bool:
         """Set the title and the timestamp."""
-        async with self._writes:
-            cursor = await self._db.execute(
-                "UPDATE sessions SET title = ?, timestamp = ? WHERE user_id = ? AND id = ?",
-                (title, now, user_id, session_id),
-            )
+        cursor = await self._db.execute(
+            "UPDATE sessions SET title = ?, timestamp = ? WHERE user_id = ? AND id = ?",
+            (title, now, user_id, session_id),
+        )
         return cursor.rowcount > 0
 
     async def delete(self, user_id: str, session_id: str) -> bool:
         """Delete the session."""
-        async with self._writes:
-            cursor = await self._db.execute(
-                "DELETE FROM sessions WHERE user_id = ? AND id = ?", (user_id, session_id)
-            )
+        cursor = await self._db.execute(
+            "DELETE FROM sessions WHERE user_id = ? AND id = ?", (user_id, session_id)
+        )
         return cursor.rowcount > 0
 
     # -- feedback -------------------------------------------------------------------------
@@ -205,12 +182,11 @@ class LocalHistoryStore:
             json.dumps(feedback.settings, ensure_ascii=False),
             feedback.timestamp,
         )
-        async with self._writes:
-            await self._db.execute(
-                f"INSERT OR REPLACE INTO feedback ({_FEEDBACK_COLUMNS})"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
+        await self._db.execute(
+            f"INSERT OR REPLACE INTO feedback ({_FEEDBACK_COLUMNS})"  # noqa: S608
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
 
     async def feedback(
         self,
