@@ -142,3 +142,13 @@ async def test_a_body_python_cannot_decode_is_a_400_not_a_500(
     assert response.status_code == 400
     assert says in (await response.get_json())["error"]
     assert (await client.get("/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/assets/" + "b" * 300 + ".js", "/assets/x/" + "é" * 200, "/content/" + "a" * 300 + ".md"],
+)
+async def test_a_name_longer_than_a_file_name_can_be_is_a_404(client: Client, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert "error" in await response.get_json()

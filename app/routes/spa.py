@@ -6,6 +6,8 @@ from pathlib import Path
 
 from quart import Blueprint, Response, send_from_directory
 
+from app.errors import NotFoundError
+
 bp = Blueprint("spa", __name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -32,9 +34,15 @@ async def index() -> Response:
     return Response(NOT_BUILT, content_type="text/html; charset=utf-8")
 
 
+# The build's asset names are short; a longer segment is no asset, and the OS would refuse it.
+MAX_SEGMENT_BYTES = 255
+
+
 @bp.get("/assets/<path:path>")
 async def assets(path: str) -> Response:
     """Hashed build assets, cacheable for a year."""
+    if any(len(part.encode()) > MAX_SEGMENT_BYTES for part in path.split("/")):
+        raise NotFoundError("Not found.")
     response = await send_from_directory(STATIC_DIR / "assets", path)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
