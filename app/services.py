@@ -49,11 +49,11 @@ class Services:
     content: ContentStore | None
     chat: ChatApproach
     ask: AskApproach
+    feedback: HistoryStore  # kept on the server whatever CHAT_HISTORY says
     authenticator: Authenticator | None = None
     uploads: UserUploads | None = None
-    # Conversations (None: kept in the browser) and feedback (always kept on the server).
+    # Conversations (None: kept in the browser).
     history: HistoryStore | None = None
-    feedback: HistoryStore | None = None
 
 
 async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:

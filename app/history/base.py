@@ -7,6 +7,7 @@ rates (question, answer, citations, settings), so it outlives the session it cam
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
@@ -58,6 +59,11 @@ class Feedback:
     citations: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     timestamp: int = 0
+
+
+def now_ms() -> int:
+    """The time as stored: milliseconds since the epoch."""
+    return int(time.time() * 1000)
 
 
 class TooManySessionsError(Exception):

@@ -9,7 +9,6 @@ feedback, everyone else their own.
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any
 
 from quart import Blueprint
@@ -17,7 +16,7 @@ from quart_schema import validate_querystring, validate_request, validate_respon
 
 from app.auth.middleware import current_user
 from app.errors import BadRequestError, NotFoundError
-from app.history.base import Feedback, HistoryStore, InvalidTokenError
+from app.history.base import Feedback, HistoryStore, InvalidTokenError, now_ms
 from app.history.export import answer_text, cited, known_citations, question_and_response
 from app.history.identity import ANON_PREFIX, history_user_id, issue_anonymous_cookie
 from app.schemas import FeedbackItem, FeedbackPage, FeedbackQuery, FeedbackRequest
@@ -27,19 +26,13 @@ bp = Blueprint("feedback", __name__)
 bp.after_request(issue_anonymous_cookie)
 
 
-def _store() -> HistoryStore:
-    store = get_services().feedback
-    assert store is not None  # made in every mode
-    return store
-
-
 @bp.post("/feedback")
 @validate_request(FeedbackRequest)
 async def post_feedback(data: FeedbackRequest) -> tuple[dict[str, str], int]:
     """Record a thumbs up or down, with an optional comment, on one answer."""
     user_id = history_user_id()
     services = get_services()
-    store = _store()
+    store = services.feedback
     if services.history is not None:
         rated = await _rated_from_session(services.history, user_id, data)
     else:
@@ -62,7 +55,7 @@ async def post_feedback(data: FeedbackRequest) -> tuple[dict[str, str], int]:
         answer=answer,
         citations=citations,
         settings=settings,
-        timestamp=int(time.time() * 1000),
+        timestamp=now_ms(),
     )
     await store.put_feedback(feedback)
     return {"id": feedback.id}, 201
@@ -75,7 +68,7 @@ async def list_feedback(query_args: FeedbackQuery) -> FeedbackPage:
     """Feedback, newest first: everyone's for an admin, the caller's own otherwise."""
     owner = None if _is_admin() else feedback_owner(history_user_id())
     try:
-        page = await _store().feedback(
+        page = await get_services().feedback.feedback(
             user_id=owner,
             rating=query_args.rating,
             count=query_args.count,

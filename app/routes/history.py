@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from urllib.parse import quote
 
 from quart import Blueprint, Response, request
@@ -17,7 +16,13 @@ from quart_schema import validate_querystring, validate_request, validate_respon
 
 from app.errors import BadRequestError, ConflictError, NotFoundError, PayloadTooLargeError
 from app.history import HISTORY_PATH
-from app.history.base import HistoryStore, InvalidTokenError, StoredSession, TooManySessionsError
+from app.history.base import (
+    HistoryStore,
+    InvalidTokenError,
+    StoredSession,
+    TooManySessionsError,
+    now_ms,
+)
 from app.history.export import download_name, to_json, to_markdown
 from app.history.identity import history_user_id, issue_anonymous_cookie, signed_in_id
 from app.schemas import (
@@ -69,7 +74,7 @@ async def save_session(data: SaveSessionRequest) -> tuple[dict[str, object], int
             f"{settings.chat_history_max_bytes:,} this server keeps; start a new one"
         )
     answers = [[question, response] for question, response in data.answers]
-    now = _now()
+    now = now_ms()
     title = data.title or " ".join(str(data.answers[0][0]).split())[:200] or "Untitled"
     created = min(data.created, now) if data.created is not None else now
     session = StoredSession(data.id, history_user_id(), title, created, now, answers)
@@ -137,7 +142,7 @@ async def get_session(session_id: str, query_args: SessionQuery) -> Response:
 @validate_request(RenameSessionRequest)
 async def rename_session(session_id: str, data: RenameSessionRequest) -> dict[str, object]:
     """Rename a conversation."""
-    now = _now()
+    now = now_ms()
     if not await _store().rename(history_user_id(), session_id, data.title, now=now):
         raise NotFoundError(NO_SUCH_SESSION)
     return {"id": session_id, "title": data.title, "timestamp": now}
@@ -163,7 +168,3 @@ def _attachment(name: str) -> str:
     """`Content-Disposition` for `name`: an ASCII fallback and the UTF-8 name (RFC 6266)."""
     fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-
-
-def _now() -> int:
-    return int(time.time() * 1000)
