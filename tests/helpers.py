@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 from quart.typing import TestClientProtocol as Client
@@ -39,3 +40,10 @@ async def post_stream(
 def answer_text(lines: list[dict[str, Any]]) -> str:
     """The answer assembled from a stream's delta lines."""
     return "".join(line["delta"].get("content", "") for line in lines if "delta" in line)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,18 +17,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 from fakes.openai_server import FakeOpenAI
-from helpers import chat_body
+from helpers import chat_body, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 # Exactly the Dockerfile's CMD (checked below), with gunicorn from this venv.
 COMMAND = ["gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from helpers import free_port
 from services.cosmos_server import CosmosContainer
 
 pytest_plugins = ["services.cosmos_fixture"]
@@ -20,12 +20,6 @@ pytest_plugins = ["services.cosmos_fixture"]
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 6
 ANSWERS = 40
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
@@ -87,7 +81,7 @@ async def test_cosmos_store(tmp_path: Path, cosmos_container: CosmosContainer) -
 
 async def _kill_mid_save_then_check(env: dict[str, str]) -> None:
     """Eight clients save in a loop; SIGKILL the server after 30 saves; restart; check."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = await _start(env, port)
     jar = aiohttp.CookieJar(unsafe=True)  # one anonymous browser: the cookie is its identity

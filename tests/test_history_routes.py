@@ -5,6 +5,7 @@ a clear 4xx naming its field."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from issuer import Issuer, issuer, oidc_login
 
 from app.history.identity import ANON_COOKIE
+from app.routes import history as history_routes
 from app.settings import Settings
 
 __all__ = ["issuer"]
@@ -133,7 +135,10 @@ async def test_signed_in_users_see_only_their_own(login: Any, issuer: Issuer) ->
     assert (await login.get("/chat_history/sessions/s-1", headers=alice)).status_code == 200
 
 
-async def test_paging_rename_and_delete(anon: Any) -> None:
+async def test_paging_rename_and_delete(anon: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A clock that ticks once per call: saves and the rename within one millisecond would tie.
+    ticks = itertools.count(1_700_000_000_000)
+    monkeypatch.setattr(history_routes, "now_ms", lambda: next(ticks))
     for n in range(5):
         body = {"id": f"s{n}", "answers": [[f"question {n}", _response(f"answer {n}")]]}
         assert (await anon.post("/chat_history", json=body)).status_code == 201
