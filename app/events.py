@@ -15,6 +15,9 @@ class ContextEvent:
     data_points: DataPoints
     thoughts: list[Thought]
     session_state: Any
+    # How long each step before the answer took, in milliseconds, in order: for the
+    # response's Server-Timing header, not for the body.
+    timings: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,9 @@ def error_line(message: str) -> bytes:
     return json.dumps({"error": message}).encode() + b"\n"
 
 
-async def collect(events: AsyncIterator[Event]) -> ChatResponse:
-    """Gather a whole answer from the same events the streaming routes send."""
+async def collect(events: AsyncIterator[Event]) -> tuple[ChatResponse, ContextEvent]:
+    """Gather a whole answer from the same events the streaming routes send; with the
+    context event, whose timings go in a header."""
     context: ContextEvent | None = None
     pieces: list[str] = []
     followups: list[str] | None = None
@@ -49,7 +50,7 @@ async def collect(events: AsyncIterator[Event]) -> ChatResponse:
             followups = event.questions
     if context is None:  # pragma: no cover - every approach yields its context first
         raise RuntimeError("approach ended without a context event")
-    return ChatResponse(
+    answer = ChatResponse(
         message=AssistantMessage(content="".join(pieces)),
         context=AnswerContext(
             data_points=context.data_points,
@@ -58,3 +59,4 @@ async def collect(events: AsyncIterator[Event]) -> ChatResponse:
         ),
         session_state=context.session_state,
     )
+    return answer, context

@@ -136,3 +136,44 @@ async def test_vectors_written_by_another_connection_are_seen(tmp_path: Path) ->
     assert [h.id for h in hits] == ["doc-1"]
     await writer.close()
     await reader.close()
+
+
+async def test_best_matches_hidden_by_filters_do_not_hide_the_rest(tmp_path: Path) -> None:
+    """Text search ranks a few candidates before it checks access and categories; when the
+    filters remove them all, the readable matches further down still come back, in order."""
+    from app.auth import User
+    from app.search.access import AccessList
+
+    index = await LocalIndex.open(tmp_path / "index.sqlite3")
+    owner = AccessList(oids=("someone-else",))
+    private = [
+        Chunk(
+            id=f"private-{n}",
+            content="deductible deductible deductible",
+            sourcepage=f"private.pdf#page={n}",
+            sourcefile="private.pdf",
+            access=owner,
+        )
+        for n in range(40)
+    ]
+    await index.replace_file("private.pdf", "h1", private)
+    await index.replace_file(
+        "public.pdf",
+        "h2",
+        [
+            chunk(1, "The deductible is 500 dollars, and many other words follow here."),
+            chunk(2, "A deductible, described at length among very many other words here."),
+        ],
+    )
+    for user in (None, User(oid="reader", groups=())):
+        hits = await index.search(SearchOptions(query="deductible", top=2), user=user)
+        assert [h.id for h in hits] == ["doc-1", "doc-2"]
+    owner_hits = await index.search(
+        SearchOptions(query="deductible", top=3), user=User(oid="someone-else", groups=())
+    )
+    assert all(h.id.startswith("private-") for h in owner_hits)
+    other = await index.search(
+        SearchOptions(query="deductible", top=2, exclude_category="none"), user=None
+    )
+    assert [h.id for h in other] == ["doc-1", "doc-2"]
+    await index.close()

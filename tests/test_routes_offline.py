@@ -115,3 +115,18 @@ async def test_request_id_is_returned_and_kept(client: Client) -> None:
     assert response.headers["X-Request-ID"] == "abc-123"
     response = await client.get("/healthz", headers={"X-Request-ID": "bad id <script>"})
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+@pytest.mark.parametrize("path", ["/chat", "/chat/stream", "/ask", "/ask/stream"])
+async def test_server_timing_says_where_the_time_before_the_answer_went(
+    client: Client, path: str
+) -> None:
+    response = await client.post(path, json=chat_body("What is the deductible?"))
+    assert response.status_code == 200
+    await response.get_data()
+    metrics = dict(
+        re.fullmatch(r"(\w+);dur=([0-9.e-]+)", part.strip()).groups()  # type: ignore[union-attr]
+        for part in response.headers["Server-Timing"].split(",")
+    )
+    assert list(metrics) == ["query", "search", "model"]
+    assert all(float(ms) >= 0 for ms in metrics.values())

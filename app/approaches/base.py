@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Literal
 
 from app.approaches.history import trim_history
@@ -65,9 +66,12 @@ class Approach:
         """
         overrides = request.context.overrides
         self._check(overrides)
+        started = perf_counter()
         query = await self.search_query(request.messages)
         options, notes = await self._search_options(query, overrides)
+        searching = perf_counter()
         hits = await self._retriever.search(options, user=user)
+        searched = perf_counter()
         prompt = AnswerPrompt(
             kind=self.kind,
             question=request.messages[-1].content,
@@ -80,24 +84,33 @@ class Approach:
             language=overrides.language,
         )
         stream = await self._model.open_answer(prompt)
+        context = ContextEvent(
+            data_points=_data_points(hits, use_captions=options.semantic_captions),
+            thoughts=[
+                _search_thought(options, notes),
+                _results_thought(hits),
+                self._model.describe(prompt),
+            ],
+            session_state=request.session_state,
+            timings=_timings(started, searching, searched, perf_counter()),
+        )
+        # Past the context line an open stream needs only its connection to the model, and
+        # the prompt only for follow-up questions: let go of the request, the hits and the
+        # prompt's text, which are most of what a stream holds (thousands stream at once).
+        followups = prompt if overrides.suggest_followup_questions else None
+        del request, overrides, options, notes, hits, prompt
         pieces: list[str] = []
         try:
-            yield ContextEvent(
-                data_points=_data_points(hits, use_captions=options.semantic_captions),
-                thoughts=[
-                    _search_thought(options, notes),
-                    _results_thought(hits),
-                    self._model.describe(prompt),
-                ],
-                session_state=request.session_state,
-            )
+            yield context
+            del context
             async for piece in stream:
-                pieces.append(piece)
+                if followups is not None:
+                    pieces.append(piece)
                 yield DeltaEvent(piece)
         finally:
             await stream.aclose()
-        if overrides.suggest_followup_questions:
-            yield FollowupEvent(await self._model.followup_questions(prompt, "".join(pieces)))
+        if followups is not None:
+            yield FollowupEvent(await self._model.followup_questions(followups, "".join(pieces)))
 
     def _check(self, overrides: Overrides) -> None:
         if overrides.prompt_template and not self._config.allow_prompt_template:
@@ -165,6 +178,18 @@ class AskApproach(Approach):
     def history(self, messages: Sequence[Message]) -> list[Message]:
         """No history."""
         return []
+
+
+def _timings(
+    started: float, searching: float, searched: float, opened: float
+) -> tuple[tuple[str, float], ...]:
+    """Milliseconds spent on the search query (rewriting, embedding), the search, and
+    opening the model's answer stream."""
+    return (
+        ("query", round((searching - started) * 1000, 3)),
+        ("search", round((searched - searching) * 1000, 3)),
+        ("model", round((opened - searched) * 1000, 3)),
+    )
 
 
 def _data_points(hits: Sequence[SearchHit], *, use_captions: bool) -> DataPoints:

@@ -123,9 +123,17 @@ class Pipeline:
                 )
             else:
                 changed.append((n, file, access))
-        done = await asyncio.gather(
-            *(self._guarded(f.path, f.name, a, known.get(f.name)) for _, f, a in changed)
-        )
+        # A task group, not gather: cancelled (Ctrl-C), it returns only once every file's
+        # task has stopped, so no write lands after the caller has moved on.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self._guarded(f.path, f.name, a, known.get(f.name)))
+                    for _, f, a in changed
+                ]
+        except BaseExceptionGroup as failed:
+            raise failed.exceptions[0] from None  # what one file's unexpected error was
+        done = [task.result() for task in tasks]
         results.update((n, result) for (n, _, _), result in zip(changed, done, strict=True))
         return [results[n] for n in range(len(files))]
 

@@ -11,7 +11,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from app.approaches.base import Approach
 from app.auth.middleware import current_user
 from app.errors import to_app_error
-from app.events import Event
+from app.events import ContextEvent, Event
 from app.logs import request_id
 from app.reporting import report
 from app.schemas import ChatRequest, ChatResponse
@@ -59,8 +59,10 @@ async def ask_stream(data: ChatRequest) -> Response:
 
 
 async def _collected(approach: Approach, data: ChatRequest) -> Response:
-    answer = await collect(approach.run(data, user=current_user()))
-    return Response(answer.model_dump_json(), content_type="application/json")
+    answer, context = await collect(approach.run(data, user=current_user()))
+    response = Response(answer.model_dump_json(), content_type="application/json")
+    _server_timing(response, context)
+    return response
 
 
 async def _streamed(approach: Approach, data: ChatRequest) -> Response:
@@ -71,7 +73,17 @@ async def _streamed(approach: Approach, data: ChatRequest) -> Response:
     response.timeout = None  # Quart's 60 s RESPONSE_TIMEOUT would cut long answers
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # stop proxies from buffering the stream
+    _server_timing(response, first if isinstance(first, ContextEvent) else None)
     return response
+
+
+def _server_timing(response: Response, context: ContextEvent | None) -> None:
+    """`Server-Timing: query;dur=..., search;dur=..., model;dur=...` (milliseconds): where
+    the time before the first byte went, for browsers' developer tools and the benchmark."""
+    if context is not None and context.timings:
+        response.headers["Server-Timing"] = ", ".join(
+            f"{name};dur={ms:g}" for name, ms in context.timings
+        )
 
 
 async def _ndjson(first: Event, events: AsyncGenerator[Event, None]) -> AsyncIterator[bytes]:
@@ -79,6 +91,7 @@ async def _ndjson(first: Event, events: AsyncGenerator[Event, None]) -> AsyncIte
     # closes the model's stream, so the model stops generating for nobody.
     try:
         yield event_line(first)
+        del first  # the context is sent: an open stream should not keep it
         async for event in events:
             yield event_line(event)
     except Exception as exc:
