@@ -12,9 +12,14 @@ Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 
 class Overrides(BaseModel):
-    """Per-request options; every one is optional and bounded."""
+    """Per-request options; every one is optional, bounded and strictly typed.
 
-    model_config = ConfigDict(extra="ignore")
+    Strict: `true` is not a number and `"yes"` or `0.0` not a boolean. Keys this server does
+    not use are kept aside (clients of azure-search-openai-demo send several) and named in the
+    thought process, so a misspelt option is seen rather than silently dropped.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
 
     retrieval_mode: RetrievalMode | None = None
     semantic_ranker: bool | None = None
@@ -22,7 +27,8 @@ class Overrides(BaseModel):
     top: int = Field(default=3, ge=1, le=50)
     temperature: float | None = Field(default=None, ge=0, le=2)
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
-    minimum_search_score: float | None = Field(default=None, ge=0)
+    # BM25 and Azure AI Search scores stay well below this; RRF scores below 1.
+    minimum_search_score: float | None = Field(default=None, ge=0, le=1000)
     minimum_reranker_score: float | None = Field(default=None, ge=0, le=4)
     include_category: Category | None = None
     exclude_category: Category | None = None
@@ -35,6 +41,10 @@ class Overrides(BaseModel):
     def _blank_is_none(cls, value: object) -> object:
         # The sample UI sends "" for "no category"; treat it as absent.
         return None if value == "" else value
+
+    def unknown_keys(self) -> list[str]:
+        """The keys sent that this server does not use (at most 20, each cut to 100 chars)."""
+        return [key[:100] for key in list(self.model_extra or {})[:20]]
 
 
 class RequestContext(BaseModel):
@@ -50,7 +60,8 @@ class Message(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    role: Literal["user", "assistant", "system"]
+    # The server writes the only system prompt the model sees: a client's would be obeyed.
+    role: Literal["user", "assistant"]
     content: Annotated[str, StringConstraints(max_length=20_000)]
 
 

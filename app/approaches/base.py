@@ -127,6 +127,8 @@ class Approach:
         self, query: str, overrides: Overrides
     ) -> tuple[SearchOptions, list[str]]:
         notes: list[str] = []
+        if unknown := overrides.unknown_keys():
+            notes.append("overrides this server does not use, ignored: " + ", ".join(unknown))
         mode: RetrievalMode = overrides.retrieval_mode or ("hybrid" if self._embedder else "text")
         if mode == "hybrid" and self._embedder is None:
             mode = "text"

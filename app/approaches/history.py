@@ -16,8 +16,6 @@ def trim_history(history: Sequence[Message], budget: int) -> list[Message]:
     kept: list[Message] = []
     used = 0
     for message in reversed(history):
-        if message.role == "system":
-            continue  # the server's own system prompt is the only one the model sees
         used += count_tokens(message.content) + _MESSAGE_OVERHEAD
         if used > budget:
             break

@@ -82,7 +82,7 @@ def answer_messages(prompt: AnswerPrompt) -> list[ChatMessage]:
 
 def query_messages(conversation: Sequence[Message]) -> list[ChatMessage]:
     """Messages that ask the model for a search query."""
-    turns = "\n".join(f"{m.role}: {m.content}" for m in conversation[:-1] if m.role != "system")
+    turns = "\n".join(f"{m.role}: {m.content}" for m in conversation[:-1])
     question = conversation[-1].content
     user = f"Conversation so far:\n{turns}\n\nLast question: {question}" if turns else question
     return [{"role": "system", "content": QUERY_SYSTEM}, {"role": "user", "content": user}]
