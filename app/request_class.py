@@ -51,6 +51,16 @@ class JsonRequest(Request):
                 "other more than a few hundred levels)."
             ) from None
 
+    def on_json_loading_failed(self, error: Exception) -> Any:
+        """Malformed JSON is a 400; a number Python will not read (over 4,300 digits) says so,
+        rather than calling valid JSON invalid."""
+        if isinstance(error, ValueError) and "integer string conversion" in str(error):
+            raise BadRequestError(
+                "A number in the request body has more than 4,300 digits; no field takes one "
+                "that long."
+            ) from None
+        return super().on_json_loading_failed(error)
+
 
 def request_class(settings: Settings) -> type[Request]:
     """The request class for an app with `settings`."""

@@ -192,3 +192,17 @@ async def test_unknown_override_keys_are_ignored_and_named_in_the_thoughts(clien
     assert search["props"]["notes"] == [
         "overrides this server does not use, ignored: use_gpt4v, vector_fields"
     ]
+
+
+async def test_a_number_too_long_to_read_is_named_as_such(client: Client) -> None:
+    body = '{"messages": [{"role": "user", "content": "q"}], "context": {"overrides": {"top": '
+    response = await client.post(
+        "/chat", data=body + "9" * 5000 + "}}}", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "more than 4,300 digits" in (await response.get_json())["error"]
+    broken = await client.post(
+        "/chat", data=body + "}", headers={"Content-Type": "application/json"}
+    )
+    assert broken.status_code == 400
+    assert (await broken.get_json())["error"] == "The request body is not valid JSON."
