@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack
 from pydantic import ValidationError
 from quart import Quart, Response, request
 from quart_schema import Info, QuartSchema, RequestSchemaValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.auth import middleware as auth_middleware
 from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_error
@@ -97,6 +97,9 @@ async def _error_response(exc: Exception) -> Response:
     response = Response(body, status=status, content_type="application/json")
     if isinstance(exc, UnauthorizedError):
         response.headers["WWW-Authenticate"] = exc.www_authenticate
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        # RFC 9110: a 405 must say which methods the resource does take.
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return response
 
 

@@ -123,6 +123,11 @@ async def test_unknown_route_and_method_are_json(client: Client) -> None:
     assert (await missing.get_json()) == {"error": "Not found."}
     wrong = await client.get("/chat")
     assert wrong.status_code == 405
+    assert wrong.headers["Allow"] == "OPTIONS, POST"
+    assert (await wrong.get_json()) == {"error": "This method is not allowed here."}
+    odd = await client.open("/chat_history", method="PATCH")
+    assert odd.status_code == 405
+    assert "POST" in odd.headers["Allow"].split(", ")
 
 
 async def test_server_keeps_serving_after_bad_requests(client: Client) -> None:
