@@ -13,6 +13,7 @@
         ├── UpstreamThrottledError    429
         ├── UpstreamUnavailableError  503: could not connect
         ├── UpstreamTimeoutError      504
+        ├── UpstreamConnectionLostError  502: the connection broke mid-answer
         └── (UpstreamError itself)    502: an error answer, or bad credentials
 
 SDK exceptions (openai, azure-core) become these in `to_app_error`; nothing else looks at them.
@@ -120,6 +121,25 @@ class UpstreamTimeoutError(UpstreamError):
     message = "The language model or search service took too long to answer. Try again."
 
 
+class UpstreamConnectionLostError(UpstreamError):
+    status = 502
+    message = (
+        "The connection to the language model was lost in the middle of the answer, so the "
+        "answer is incomplete. Try again."
+    )
+
+
+class UpstreamStalledError(UpstreamTimeoutError):
+    message = (
+        "The language model stopped sending the answer (timed out), so the answer is "
+        "incomplete. Try again."
+    )
+
+
+_DROPPED_MESSAGE = (
+    "The language model or search service closed the connection before answering. "
+    "Try again in a moment."
+)
 _AUTH_MESSAGE = (
     "The server could not authenticate with an upstream service. "
     "An administrator should check its credentials and role assignments."
@@ -156,7 +176,11 @@ def _from_openai(exc: openai.OpenAIError) -> AppError:
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
-        return UpstreamUnavailableError() if _refused(exc) else UpstreamTimeoutError()
+        if _refused(exc):
+            return UpstreamUnavailableError()
+        if _dropped(exc):
+            return UpstreamUnavailableError(_DROPPED_MESSAGE)
+        return UpstreamTimeoutError()
     if isinstance(exc, openai.APIConnectionError):
         return UpstreamUnavailableError()
     if isinstance(exc, openai.RateLimitError):
@@ -168,6 +192,25 @@ def _from_openai(exc: openai.OpenAIError) -> AppError:
     if isinstance(exc, openai.NotFoundError):
         return UpstreamError(_NOT_FOUND_MESSAGE)
     return UpstreamError()
+
+
+def stream_failure(exc: BaseException) -> UpstreamError:
+    """What a transport error while reading a model's answer stream was: it timed out, or the
+    connection was lost.
+
+    The SDK does not map errors raised after it returned the response, and its aiohttp
+    transport calls a dropped connection a "connect timeout": the cause chain says which.
+    """
+    import httpx2
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, TimeoutError | httpx2.ReadTimeout) and not isinstance(
+            cause, httpx2.ConnectTimeout
+        ):
+            return UpstreamStalledError()
+        cause = cause.__cause__ or cause.__context__
+    return UpstreamConnectionLostError()
 
 
 def _refused(exc: BaseException) -> bool:
@@ -184,6 +227,20 @@ def _refused(exc: BaseException) -> bool:
             return True
         cause = cause.__cause__ or cause.__context__
     return False
+
+
+def _dropped(exc: BaseException) -> bool:
+    """Whether a "timeout" was a connection the service closed or reset, with no timeout in it."""
+    from aiohttp import ClientConnectionError
+
+    dropped = False
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, TimeoutError):
+            return False
+        dropped = dropped or isinstance(cause, ClientConnectionError | ConnectionResetError)
+        cause = cause.__cause__ or cause.__context__
+    return dropped
 
 
 def is_content_filter(code: object, body: object = None) -> bool:

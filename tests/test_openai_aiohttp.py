@@ -81,3 +81,62 @@ async def test_a_refused_connection_is_503_not_a_timeout(
     response = await client.post("/ask/stream", json=chat_body("deductible?"))
     assert response.status_code == 503
     assert "could not be reached" in (await response.get_json())["error"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "settings", "phrase"),
+    [
+        ("reset", {}, "connection to the language model was lost"),
+        ("hang", {"upstream_timeout_seconds": 0.5}, "stopped sending the answer (timed out)"),
+    ],
+)
+async def test_a_stream_that_breaks_midway_says_what_happened(
+    model: FakeOpenAI,
+    serve: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    caplog: pytest.LogCaptureFixture,
+    fault: str,
+    settings: dict[str, Any],
+    phrase: str,
+) -> None:
+    client: Client = await serve(
+        make_settings(
+            chat_provider="openai",
+            openai_base_url=model.base_url,
+            openai_api_key="k",
+            openai_chat_model="fake-model",
+            openai_transport="aiohttp",
+            **settings,
+        )
+    )
+    model.fail_next(fault, after_chunks=5, hang_seconds=30)  # type: ignore[arg-type]
+    status, lines = await post_stream(client, "/ask/stream", chat_body("deductible?"))
+    assert status == 200
+    assert answer_text(lines[:-1]).startswith("piece0 piece1")  # what came is kept
+    assert phrase in lines[-1]["error"]
+    assert "unhandled" not in caplog.text
+    assert "upstream failure -> 50" in caplog.text
+    ok_status, ok_lines = await post_stream(client, "/ask/stream", chat_body("again?"))
+    assert ok_status == 200
+    assert "error" not in ok_lines[-1]
+
+
+async def test_throttled_twice_then_reset_is_a_dropped_connection_not_a_timeout(
+    model: FakeOpenAI, serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+) -> None:
+    client: Client = await serve(
+        make_settings(
+            chat_provider="openai",
+            openai_base_url=model.base_url,
+            openai_api_key="k",
+            openai_chat_model="fake-model",
+            openai_transport="aiohttp",
+            upstream_max_retries=2,
+        )
+    )
+    model.fail_next("429", times=2, retry_after=0.01)
+    model.fail_next("reset")
+    response = await client.post("/ask/stream", json=chat_body("deductible?"))
+    assert response.status_code == 503
+    assert "closed the connection before answering" in (await response.get_json())["error"]
+    assert model.pending_faults == 0

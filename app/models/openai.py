@@ -16,7 +16,13 @@ import httpx2
 import openai
 from opentelemetry.trace import Span
 
-from app.errors import AppError, ContentFilteredError, UpstreamError, is_content_filter
+from app.errors import (
+    AppError,
+    ContentFilteredError,
+    UpstreamError,
+    is_content_filter,
+    stream_failure,
+)
 from app.models import prompts
 from app.models.base import AnswerPrompt, AnswerStream
 from app.schemas import Message, Thought
@@ -137,6 +143,8 @@ class _SseAnswer:
             raise failed.error from None
         except Exception as exc:
             self._error = exc
+            if isinstance(exc, httpx2.TransportError):
+                raise stream_failure(exc) from exc
             raise
         finally:
             await self.aclose()
