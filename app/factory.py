@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from app.auth import middleware as auth_middleware
 from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_error
 from app.logs import configure_logging, new_request_id, request_id
+from app.openapi import Provider
 from app.reporting import report
 from app.request_class import request_class
 from app.routes import answers, auth_setup, content, feedback, history, meta, spa, uploads
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         redoc_ui_path=None,
         scalar_ui_path=None,
         swagger_ui_path="/docs",
+        openapi_provider_class=Provider,
     )
     blueprints = (answers, meta, auth_setup, content, uploads, history, feedback, spa)
     for module in blueprints:

@@ -128,6 +128,34 @@ class ErrorResponse(BaseModel):
     error: str
 
 
+class StreamDelta(BaseModel):
+    """`delta` of a stream line: a piece of the answer, or none."""
+
+    role: Literal["assistant"] = "assistant"
+    content: str | None = None
+
+
+class StreamContext(BaseModel):
+    """`context` of a stream line: the first line's sources and thoughts, or the last one's
+    follow-up questions."""
+
+    data_points: DataPoints | None = None
+    thoughts: list[Thought] | None = None
+    followup_questions: list[str] | None = None
+
+
+class StreamLine(BaseModel):
+    """One line of an answer stream (`application/x-ndjson`), for the spec: the context line
+    (`delta`, `context.data_points`, `context.thoughts`, `session_state`), answer pieces
+    (`delta.content`), the follow-up line (`context.followup_questions`), or a last `error`
+    line when the answer failed after the stream started."""
+
+    delta: StreamDelta | None = None
+    context: StreamContext | None = None
+    session_state: Any = None
+    error: str | None = None
+
+
 class UploadResponse(BaseModel):
     """Body of `POST /upload`."""
 

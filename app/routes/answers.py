@@ -13,6 +13,7 @@ from app.auth.middleware import current_user
 from app.errors import to_app_error
 from app.events import ContextEvent, Event
 from app.logs import request_id
+from app.openapi import UPSTREAM, errors, ndjson_stream
 from app.reporting import report
 from app.schemas import ChatRequest, ChatResponse
 from app.services import get_services
@@ -29,6 +30,7 @@ async def require_json() -> None:
 
 
 @bp.post("/chat")
+@errors(400, 401, 403, 413, 415, *UPSTREAM)
 @validate_request(ChatRequest)
 @document_response(ChatResponse)
 async def chat(data: ChatRequest) -> Response:
@@ -37,6 +39,8 @@ async def chat(data: ChatRequest) -> Response:
 
 
 @bp.post("/chat/stream")
+@errors(400, 401, 403, 413, 415, *UPSTREAM)
+@ndjson_stream
 @validate_request(ChatRequest)
 async def chat_stream(data: ChatRequest) -> Response:
     """Like `/chat`, streamed as NDJSON: context first, then the answer in pieces."""
@@ -44,6 +48,7 @@ async def chat_stream(data: ChatRequest) -> Response:
 
 
 @bp.post("/ask")
+@errors(400, 401, 403, 413, 415, *UPSTREAM)
 @validate_request(ChatRequest)
 @document_response(ChatResponse)
 async def ask(data: ChatRequest) -> Response:
@@ -52,6 +57,8 @@ async def ask(data: ChatRequest) -> Response:
 
 
 @bp.post("/ask/stream")
+@errors(400, 401, 403, 413, 415, *UPSTREAM)
+@ndjson_stream
 @validate_request(ChatRequest)
 async def ask_stream(data: ChatRequest) -> Response:
     """Like `/ask`, streamed as NDJSON."""

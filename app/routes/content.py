@@ -7,6 +7,7 @@ from quart import Blueprint, Response
 from app.auth.middleware import current_user
 from app.content import clean_name
 from app.errors import NotFoundError
+from app.openapi import UPSTREAM, errors
 from app.services import get_services
 
 bp = Blueprint("content", __name__)
@@ -16,6 +17,7 @@ CONTENT_POLICY = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-
 
 
 @bp.get("/content/<path:path>")
+@errors(401, 403, 404, *UPSTREAM)
 async def content(path: str) -> Response:
     """Stream the stored file; 404 for anything that is not one or that the caller may not read.
 

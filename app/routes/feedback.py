@@ -19,6 +19,7 @@ from app.errors import BadRequestError, NotFoundError
 from app.history.base import Feedback, HistoryStore, InvalidTokenError, now_ms
 from app.history.export import answer_text, cited, known_citations, question_and_response
 from app.history.identity import ANON_PREFIX, history_user_id, issue_anonymous_cookie
+from app.openapi import UPSTREAM, errors
 from app.schemas import FeedbackItem, FeedbackPage, FeedbackQuery, FeedbackRequest
 from app.services import get_services
 
@@ -27,6 +28,7 @@ bp.after_request(issue_anonymous_cookie)
 
 
 @bp.post("/feedback")
+@errors(400, 401, 403, 404, 415, *UPSTREAM)
 @validate_request(FeedbackRequest)
 async def post_feedback(data: FeedbackRequest) -> tuple[dict[str, str], int]:
     """Record a thumbs up or down, with an optional comment, on one answer."""
@@ -62,6 +64,7 @@ async def post_feedback(data: FeedbackRequest) -> tuple[dict[str, str], int]:
 
 
 @bp.get("/feedback")
+@errors(400, 401, 403, 404, *UPSTREAM)
 @validate_querystring(FeedbackQuery)
 @validate_response(FeedbackPage)
 async def list_feedback(query_args: FeedbackQuery) -> FeedbackPage:

@@ -25,6 +25,7 @@ from app.history.base import (
 )
 from app.history.export import download_name, to_json, to_markdown
 from app.history.identity import history_user_id, issue_anonymous_cookie, signed_in_id
+from app.openapi import UPSTREAM, errors
 from app.schemas import (
     SESSION_ID_PATTERN,
     RenameSessionRequest,
@@ -63,6 +64,7 @@ async def require_store() -> None:
 
 
 @bp.post(HISTORY_PATH)
+@errors(400, 401, 403, 404, 409, 413, 415, *UPSTREAM)
 @validate_request(SaveSessionRequest)
 async def save_session(data: SaveSessionRequest) -> tuple[dict[str, object], int]:
     """Save a whole conversation, replacing an earlier save of the same id."""
@@ -93,6 +95,7 @@ async def save_session(data: SaveSessionRequest) -> tuple[dict[str, object], int
 
 
 @bp.get(f"{HISTORY_PATH}/sessions")
+@errors(400, 401, 403, 404, *UPSTREAM)
 @validate_querystring(SessionsQuery)
 @validate_response(SessionsResponse)
 async def list_sessions(query_args: SessionsQuery) -> SessionsResponse:
@@ -116,6 +119,7 @@ async def list_sessions(query_args: SessionsQuery) -> SessionsResponse:
 
 
 @bp.get(f"{HISTORY_PATH}/sessions/<session_id>")
+@errors(400, 401, 403, 404, *UPSTREAM)
 @validate_querystring(SessionQuery)
 async def get_session(session_id: str, query_args: SessionQuery) -> Response:
     """One conversation; `?format=md` or `?format=json` downloads it."""
@@ -139,6 +143,7 @@ async def get_session(session_id: str, query_args: SessionQuery) -> Response:
 
 
 @bp.patch(f"{HISTORY_PATH}/sessions/<session_id>")
+@errors(400, 401, 403, 404, 415, *UPSTREAM)
 @validate_request(RenameSessionRequest)
 async def rename_session(session_id: str, data: RenameSessionRequest) -> dict[str, object]:
     """Rename a conversation."""
@@ -149,6 +154,7 @@ async def rename_session(session_id: str, data: RenameSessionRequest) -> dict[st
 
 
 @bp.delete(f"{HISTORY_PATH}/sessions/<session_id>")
+@errors(401, 403, 404, *UPSTREAM)
 async def delete_session(session_id: str) -> Response:
     """Delete a conversation (feedback given on it is kept: it holds its own copy)."""
     if not await _store().delete(history_user_id(), session_id):

@@ -18,6 +18,7 @@ from app.errors import (
     UnauthorizedError,
     UnsupportedTypeError,
 )
+from app.openapi import UPSTREAM, errors
 from app.schemas import DeleteUploadRequest, MessageResponse, UploadResponse
 from app.services import get_services
 from app.uploads import UPLOAD_PATH, UserUploads, too_large, upload_body_limit
@@ -42,6 +43,7 @@ def _uploads_for_user() -> tuple[UserUploads, User]:
 
 
 @bp.post(UPLOAD_PATH)
+@errors(400, 401, 403, 404, 409, 413, 415, *UPSTREAM)
 async def upload() -> dict[str, object]:
     """Store and index one file (multipart field `file`) as the caller's own."""
     uploads, user = _uploads_for_user()
@@ -60,6 +62,7 @@ async def upload() -> dict[str, object]:
 
 
 @bp.get("/list_uploaded")
+@errors(401, 403, 404, *UPSTREAM)
 async def list_uploaded() -> list[str]:
     """The names of the caller's own files, sorted."""
     uploads, user = _uploads_for_user()
@@ -67,6 +70,7 @@ async def list_uploaded() -> list[str]:
 
 
 @bp.post("/delete_uploaded")
+@errors(400, 401, 403, 404, 415, *UPSTREAM)
 @validate_request(DeleteUploadRequest)
 async def delete_uploaded(data: DeleteUploadRequest) -> dict[str, object]:
     """Delete one of the caller's files and everything indexed from it."""

@@ -1,0 +1,103 @@
+"""`/openapi.json` tells the truth: it validates, documents every route's errors and the
+answer stream, and leaves the single-page app's static routes out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import chat_body
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from quart.typing import TestClientProtocol as Client
+
+
+@pytest.fixture
+async def spec(client: Client) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    result: dict[str, Any] = await response.get_json()
+    return result
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+async def test_the_spec_validates(spec: dict[str, Any]) -> None:
+    errors = [error.message for error in OpenAPIV31SpecValidator(spec).iter_errors()]
+    assert errors == []
+
+
+async def test_every_operation_documents_a_success_and_static_routes_are_left_out(
+    spec: dict[str, Any],
+) -> None:
+    assert not {"/", "/assets/{path}", "/favicon.ico", "/redirect"} & set(spec["paths"])
+    for path, method, operation in operations(spec):
+        assert any(code.startswith("2") for code in operation["responses"]), (path, method)
+
+
+async def test_errors_are_documented_with_their_json_shape(spec: dict[str, Any]) -> None:
+    chat = spec["paths"]["/chat"]["post"]["responses"]
+    assert set(chat) >= {"200", "400", "401", "413", "415", "429", "502", "503", "504"}
+    schema = chat["400"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
+    assert spec["components"]["schemas"]["ErrorResponse"]["required"] == ["error"]
+
+
+@pytest.mark.parametrize("path", ["/chat/stream", "/ask/stream"])
+async def test_the_answer_stream_is_documented_as_ndjson(spec: dict[str, Any], path: str) -> None:
+    ok = spec["paths"][path]["post"]["responses"]["200"]
+    assert list(ok["content"]) == ["application/x-ndjson"]
+    line = spec["components"]["schemas"]["StreamLine"]
+    assert set(line["properties"]) == {"delta", "context", "session_state", "error"}
+
+
+async def test_the_validators_bounds_are_in_the_schema(spec: dict[str, Any]) -> None:
+    overrides = spec["components"]["schemas"]["Overrides"]["properties"]
+    top = overrides["top"]
+    assert (top["minimum"], top["maximum"]) == (1, 50)
+    roles = spec["components"]["schemas"]["Message"]["properties"]["role"]
+    assert set(roles["enum"]) == {"user", "assistant"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("POST", "/chat", {"json": {"messages": []}}, 400),
+        ("POST", "/chat", {"data": "x", "headers": {"Content-Type": "text/plain"}}, 415),
+        ("POST", "/ask/stream", {"json": chat_body("q", top=99)}, 400),
+        ("GET", "/content/no-such-file.pdf", {}, 404),
+        ("GET", "/chat_history/sessions/nope", {}, 404),
+        ("POST", "/feedback", {"json": {}}, 400),
+    ],
+)
+async def test_what_the_server_answers_is_in_the_spec(
+    client: Client,
+    spec: dict[str, Any],
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    status: int,
+) -> None:
+    response = await client.open(path, method=method, **kwargs)
+    assert response.status_code == status
+    documented = next(
+        operation["responses"]
+        for template, item in spec["paths"].items()
+        for verb, operation in item.items()
+        if verb == method.lower() and _matches(template, path)
+    )
+    assert str(status) in documented
+
+
+def _matches(template: str, path: str) -> bool:
+    parts, wanted = template.split("/"), path.split("/")
+    if template.endswith("{path}"):
+        return path.startswith(template.removesuffix("{path}"))
+    return len(parts) == len(wanted) and all(
+        a == b or a.startswith("{") for a, b in zip(parts, wanted, strict=True)
+    )
