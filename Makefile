@@ -87,8 +87,9 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-## bench: the concurrency benchmark (this app vs a sync Flask baseline and a minimal async
-## reference, on local fakes); results in bench/results/ (about 10 minutes)
+## bench: the concurrency benchmark (this app, Azure-shaped and on local indexes of the sample
+## data and of 10,000 chunks, vs a sync Flask baseline and a minimal async reference, on local
+## fakes); results in bench/results/ (about 20 minutes)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.load
 

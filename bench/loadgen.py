@@ -15,6 +15,11 @@ With conversations saved on the server (`closed_loop(..., save_history=True)`), 
 a `Browser` doing what the SPA does: it parses every line of the answer, then saves the whole
 conversation so far with `POST /chat_history` in its own cookie jar, five answers to a
 conversation. Its sample is the answer plus the save.
+
+When the server reports its own timings (`Server-Timing: search;dur=1.234`, milliseconds, sent
+with the stream's headers), the `search` metric is kept with the sample: under load it is the
+time of the retriever's call as the server saw it, which no client-side clock can separate
+from the rest of the time to first token.
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ class Sample:
     pieces: int = 0
     save: float = math.nan  # seconds of the `POST /chat_history` after the answer, if any
     save_bytes: int = 0
+    search: float = math.nan  # seconds of the server's search call (Server-Timing), if sent
 
     @property
     def total(self) -> float:
@@ -142,6 +148,8 @@ async def _read_stream(
 ) -> None:
     async with session.post(target.url, data=target.body, headers=JSON_HEADERS) as response:
         sample.ttfb = time.perf_counter() - sample.start
+        if timings := response.headers.getall("Server-Timing", ()):
+            sample.search = server_timing(",".join(timings), "search")
         if response.status != 200:
             await response.read()
             sample.error = f"HTTP {response.status}"
@@ -191,6 +199,23 @@ async def _read_stream(
             sample.error = "no answer token"
         elif target.expected_pieces is not None and pieces != target.expected_pieces:
             sample.error = f"{pieces} of {target.expected_pieces} chunks"
+
+
+def server_timing(header: str, metric: str) -> float:
+    """Seconds of `metric`'s `dur` in a Server-Timing header value (milliseconds there, as
+    in `search;dur=1.234, model;desc="x";dur=2`); NaN when it is not there."""
+    for entry in header.split(","):
+        name, *params = (part.strip() for part in entry.split(";"))
+        if name != metric:
+            continue
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "dur":
+                try:
+                    return float(value.strip().strip('"')) / 1000
+                except ValueError:
+                    return math.nan
+    return math.nan
 
 
 def _parse_lines(lines: bytes, events: list[Any]) -> str | None:

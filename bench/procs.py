@@ -47,6 +47,20 @@ def pinned(command: Sequence[str], core: int | None) -> list[str]:
     return [taskset, "-c", str(core), *command]
 
 
+def set_affinity(pid: int, allowed: set[int]) -> None:
+    """Move every thread of `pid` to the `allowed` cores (not its children).
+
+    `sched_setaffinity` moves one thread; threads started later inherit their creator's.
+    """
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return
+    for tid in tasks:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(int(tid), allowed)
+
+
 @dataclass
 class Processes:
     """The child processes of one benchmark run."""

@@ -2,9 +2,11 @@
 
 Fake upstreams in their own process, the app under Hypercorn against them, a closed loop at
 C=2, an open loop, a few held streams, then the app under Gunicorn with CHAT_HISTORY=local
-whose clients save the conversation after every answer (C=2), the table, the JSON and the
-plot. No timing is asserted (the numbers belong to the machine); only that every stream and
-every save completed and the results have their shape.
+whose clients save the conversation after every answer (C=2), then the app under Hypercorn in
+the default shape (SEARCH_BACKEND=local on the sample index, built by `python -m app.ingest
+data`) at C=2, the table, the JSON and the plot. No timing is asserted (the numbers belong to
+the machine); only that every stream and every save completed, the server's search time
+(`Server-Timing`) was read, and the results have their shape.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ def test_smoke_run_completes_every_stream(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "| app-hypercorn | C=2 |" in done.stdout
     assert "| app-gunicorn-history | C=2 |" in done.stdout
+    assert "| app-local-hypercorn | C=2 |" in done.stdout
 
     results = json.loads((tmp_path / "load.json").read_text())
     assert results["meta"]["workload"]["chunks"] == 5
-    closed, opened, saving = results["levels"]
+    closed, opened, saving, local = results["levels"]
     assert (closed["system"], closed["mode"]) == ("app-hypercorn", "closed")
     assert closed["concurrency"] == 2
     assert (opened["mode"], opened["rate_rps"]) == ("open", 5.0)
@@ -50,7 +53,16 @@ def test_smoke_run_completes_every_stream(tmp_path: Path) -> None:
     assert saving["save_ms"]["p50"] is not None
     assert saving["save_body_kb"]["max"] > saving["save_body_kb"]["mean"] > 0
     assert set(saving["worker_threads_cpu_ms_per_answer"]) == {"event_loop", "other_threads"}
-    for level in (closed, opened, saving):
+    # The default shape: the local index, no wait on a fake search.
+    assert (local["system"], local["mode"], local["concurrency"]) == (
+        "app-local-hypercorn",
+        "closed",
+        2,
+    )
+    assert local["ideal_latency_s"] == 0
+    assert set(local["search_ms"]) >= STATS | {"count"}
+    assert local["search_ms"]["count"] == local["completed"]
+    for level in (closed, opened, saving, local):
         assert level["completed"] > 0
         assert level["errors"] == 0, level["error_kinds"]
         for key in ("ttfb_ms", "ttft_ms", "total_ms", "app_added_ttft_ms", "healthz_ms"):
@@ -58,6 +70,14 @@ def test_smoke_run_completes_every_stream(tmp_path: Path) -> None:
             assert level[key]["p50"] is not None
         assert level["app_cpu_ms_per_answer"] is not None
         assert level["worker_rss_mb"] > 0
+        assert level["app_core_speed"] > 0
+        assert level["slow_core"] in (True, False)
+    assert [row["system"] for row in results["rss"]] == [
+        "app-hypercorn",
+        "app-gunicorn-history",
+        "app-local-hypercorn",
+    ]
+    assert results["meta"]["app_core_speed_summary"]["count"] >= 4
 
     (hold,) = results["hold"]
     assert hold["streams"] == hold["peak_open"] == hold["completed"] == 4
