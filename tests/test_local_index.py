@@ -177,3 +177,18 @@ async def test_best_matches_hidden_by_filters_do_not_hide_the_rest(tmp_path: Pat
     )
     assert [h.id for h in other] == ["doc-1", "doc-2"]
     await index.close()
+
+
+async def test_text_search_gives_the_same_hits_on_the_loop_and_on_the_thread(
+    index: LocalIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small indexes are searched on the event loop, big ones on the index's thread."""
+    import app.search.local as local
+
+    options = SearchOptions(query="deductible dollars", top=5)
+    inline = await index.search(options, user=None)
+    monkeypatch.setattr(local, "INLINE_MAX_CHUNKS", 0)
+    threaded = await index.search(options, user=None)
+    assert inline == threaded
+    assert [h.id for h in inline][:1] in (["doc-1"], ["doc-4"])
+    await index.close()
