@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.request_class = request_class(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.merge_slashes = False  # "/content//etc/x" is a 404, not a redirect to try again
+    app.config["QUART_SCHEMA_SWAGGER_JS_URL"] = spa.SWAGGER_JS_URL
+    app.config["QUART_SCHEMA_SWAGGER_CSS_URL"] = spa.SWAGGER_CSS_URL
     QuartSchema(
         app,
         info=Info(title="RAG chat API", version="1"),

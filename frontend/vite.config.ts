@@ -1,6 +1,26 @@
 /// <reference types="vitest/config" />
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+/** Swagger UI's two files into the build's `docs/`, which the backend serves for `/docs`: the
+ * API page then loads nothing from a CDN and works on an offline machine. */
+function swaggerUi(): Plugin {
+  return {
+    name: "swagger-ui-assets",
+    apply: "build",
+    writeBundle(options) {
+      const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+      const target = join(options.dir ?? "../app/static", "docs");
+      mkdirSync(target, { recursive: true });
+      for (const file of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+        copyFileSync(join(dist, file), join(target, file));
+      }
+    },
+  };
+}
 
 const backend = process.env.BACKEND_URL ?? "http://localhost:50505";
 const proxied = [
@@ -17,7 +37,7 @@ const proxied = [
 ];
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), swaggerUi()],
   build: {
     outDir: "../app/static",
     emptyOutDir: true,

@@ -100,7 +100,12 @@ async def test_healthz_openapi_docs(client: Client) -> None:
     assert (await (await client.get("/healthz")).get_json()) == {"status": "ok"}  # whole body
     spec = await (await client.get("/openapi.json")).get_json()
     assert {"/chat", "/chat/stream", "/ask", "/ask/stream"} <= set(spec["paths"])
-    assert (await client.get("/docs")).status_code == 200
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    page = (await docs.get_data()).decode()
+    assert 'src="/docs/swagger-ui-bundle.js"' in page  # served here, not from a CDN
+    assert "https://" not in page
+    assert (await client.get("/docs/index.html")).status_code == 404  # only Swagger's 2 files
 
 
 async def test_index_page_without_build_says_how_to_build(client: Client) -> None:

@@ -48,6 +48,22 @@ async def assets(path: str) -> Response:
     return response
 
 
+# Swagger UI for `/docs`, copied from npm's swagger-ui-dist by the frontend build.
+DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css")
+SWAGGER_JS_URL = "/docs/swagger-ui-bundle.js"
+SWAGGER_CSS_URL = "/docs/swagger-ui.css"
+
+
+@bp.get("/docs/<name>")
+async def docs_asset(name: str) -> Response:
+    """Swagger UI's script and style, served here so `/docs` works offline."""
+    if name not in DOCS_ASSETS:
+        raise NotFoundError("Not found.")
+    response = await send_from_directory(STATIC_DIR / "docs", name)
+    response.headers["Cache-Control"] = "public, max-age=3600"  # not hashed: an hour
+    return response
+
+
 @bp.get("/favicon.ico")
 async def favicon() -> Response:
     """The icon, when the build has one."""

@@ -327,3 +327,27 @@ def test_accessibility_scan(new_page, offline_backend: Backend) -> None:
     ask_example(dark, DEDUCTIBLE)
     wait_for_answer(dark)
     assert axe_violations(dark) == []
+
+
+def test_api_docs_render_with_nothing_from_outside(browser, offline_backend: Backend) -> None:
+    """`/docs` is Swagger UI served by the app itself: with every other host cut off, it
+    still lists the API's operations."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_local(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(offline_backend.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    try:
+        page = context.new_page()
+        page.route("**/*", only_local)
+        page.goto(offline_backend.url + "/docs")
+        expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=15_000)
+        expect(page.get_by_text("/chat/stream", exact=True)).to_be_visible()
+        assert outside == []
+    finally:
+        context.close()
