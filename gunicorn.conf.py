@@ -29,8 +29,8 @@ keepalive = 75
 # Recycle a worker now and then to bound slow memory growth; the jitter keeps workers from
 # all restarting at once, and a recycled worker finishes its open streams first
 # (graceful_timeout). At 10,000 a saturated worker (60+ answers/s) was replaced every ~50 s,
-# and each replacement reset the keep-alive connections of its clients; its RSS stays flat
-# under load (bench/results/load.json records it per system), so this is a safety net.
+# and each replacement reset the keep-alive connections of its clients. This is a safety net;
+# bench/results/load.json records each system's RSS at its first and last level.
 max_requests = 100_000
 max_requests_jitter = 10_000
 

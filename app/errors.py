@@ -23,6 +23,7 @@ are imported where they are needed, so importing this module (as ingestion does)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -203,14 +204,20 @@ def stream_failure(exc: BaseException) -> UpstreamError:
     """
     import httpx2
 
-    cause: BaseException | None = exc
-    while cause is not None:
+    for cause in _chain(exc):
         if isinstance(cause, TimeoutError | httpx2.ReadTimeout) and not isinstance(
             cause, httpx2.ConnectTimeout
         ):
             return UpstreamStalledError()
-        cause = cause.__cause__ or cause.__context__
     return UpstreamConnectionLostError()
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what caused it, and so on: where the SDKs' mapped errors keep the truth."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        yield cause
+        cause = cause.__cause__ or cause.__context__
 
 
 def _refused(exc: BaseException) -> bool:
@@ -221,26 +228,17 @@ def _refused(exc: BaseException) -> bool:
     """
     from aiohttp import ClientConnectorError
 
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ClientConnectorError | ConnectionRefusedError):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
+    return any(isinstance(c, ClientConnectorError | ConnectionRefusedError) for c in _chain(exc))
 
 
 def _dropped(exc: BaseException) -> bool:
     """Whether a "timeout" was a connection the service closed or reset, with no timeout in it."""
     from aiohttp import ClientConnectionError
 
-    dropped = False
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, TimeoutError):
-            return False
-        dropped = dropped or isinstance(cause, ClientConnectionError | ConnectionResetError)
-        cause = cause.__cause__ or cause.__context__
-    return dropped
+    causes = list(_chain(exc))
+    if any(isinstance(cause, TimeoutError) for cause in causes):
+        return False
+    return any(isinstance(c, ClientConnectionError | ConnectionResetError) for c in causes)
 
 
 def is_content_filter(code: object, body: object = None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -21,19 +21,33 @@ async def model() -> AsyncIterator[FakeOpenAI]:
         yield fake
 
 
+ServeModel = Callable[..., Awaitable[Client]]
+
+
 @pytest.fixture
-async def client(
+def serve_model(
     model: FakeOpenAI, serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
-) -> Client:
-    settings = make_settings(
-        chat_provider="openai",
-        openai_base_url=model.base_url,
-        openai_api_key="k",
-        openai_chat_model="fake-model",
-        openai_transport="aiohttp",
-    )
-    result: Client = await serve(settings)
-    return result
+) -> ServeModel:
+    """Serve the app against the fake model over aiohttp, with `extra` settings on top."""
+
+    async def start(**extra: Any) -> Client:
+        settings = make_settings(
+            chat_provider="openai",
+            openai_base_url=model.base_url,
+            openai_api_key="k",
+            openai_chat_model="fake-model",
+            openai_transport="aiohttp",
+            **extra,
+        )
+        result: Client = await serve(settings)
+        return result
+
+    return start
+
+
+@pytest.fixture
+async def client(serve_model: ServeModel) -> Client:
+    return await serve_model()
 
 
 async def test_streams_through_the_aiohttp_transport(client: Client, model: FakeOpenAI) -> None:
@@ -92,23 +106,13 @@ async def test_a_refused_connection_is_503_not_a_timeout(
 )
 async def test_a_stream_that_breaks_midway_says_what_happened(
     model: FakeOpenAI,
-    serve: Callable[[Settings], Any],
-    make_settings: Callable[..., Settings],
+    serve_model: ServeModel,
     caplog: pytest.LogCaptureFixture,
     fault: str,
     settings: dict[str, Any],
     phrase: str,
 ) -> None:
-    client: Client = await serve(
-        make_settings(
-            chat_provider="openai",
-            openai_base_url=model.base_url,
-            openai_api_key="k",
-            openai_chat_model="fake-model",
-            openai_transport="aiohttp",
-            **settings,
-        )
-    )
+    client = await serve_model(**settings)
     model.fail_next(fault, after_chunks=5, hang_seconds=30)  # type: ignore[arg-type]
     status, lines = await post_stream(client, "/ask/stream", chat_body("deductible?"))
     assert status == 200
@@ -122,18 +126,9 @@ async def test_a_stream_that_breaks_midway_says_what_happened(
 
 
 async def test_throttled_twice_then_reset_is_a_dropped_connection_not_a_timeout(
-    model: FakeOpenAI, serve: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+    model: FakeOpenAI, serve_model: ServeModel
 ) -> None:
-    client: Client = await serve(
-        make_settings(
-            chat_provider="openai",
-            openai_base_url=model.base_url,
-            openai_api_key="k",
-            openai_chat_model="fake-model",
-            openai_transport="aiohttp",
-            upstream_max_retries=2,
-        )
-    )
+    client = await serve_model(upstream_max_retries=2)
     model.fail_next("429", times=2, retry_after=0.01)
     model.fail_next("reset")
     response = await client.post("/ask/stream", json=chat_body("deductible?"))

@@ -1,8 +1,9 @@
 """The embedded index: SQLite with FTS5/BM25 for text, numpy cosine for vectors, RRF for hybrid.
 
 One file (`LOCAL_INDEX_DIR/index.sqlite3`) holds chunks, their embeddings and a record of each
-indexed source file with its content hash, so ingestion can skip unchanged files. Every
-statement runs on the index's own thread, never on the event loop.
+indexed source file with its content hash, so ingestion can skip unchanged files. Writes and
+vector searches run on the index's own thread; text searches of a small index on the event
+loop (see `LocalIndex`).
 """
 
 from __future__ import annotations
@@ -86,12 +87,17 @@ class LocalIndex:
     """
 
     def __init__(
-        self, db: sqlite3.Connection, reader: sqlite3.Connection, executor: ThreadPoolExecutor
+        self,
+        db: sqlite3.Connection,
+        reader: sqlite3.Connection,
+        executor: ThreadPoolExecutor,
+        chunks: int,
     ) -> None:
         self._db = db
         self._reader = reader  # read-only, used on the event loop's thread only
         self._executor = executor
-        self._chunks = _count(db)  # after own writes too; a heuristic, not a guarantee
+        # Kept up to date by our own writes only (not another process's): a heuristic.
+        self._chunks = chunks
         self._vectors: _VectorCache | None = None
         self._writes = 0  # own commits, which PRAGMA data_version does not count
 
@@ -102,13 +108,13 @@ class LocalIndex:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-index")
         loop = asyncio.get_running_loop()
         try:
-            db = await loop.run_in_executor(executor, _connect, path)
+            db, chunks = await loop.run_in_executor(executor, _connect, path)
         except BaseException:
             executor.shutdown(wait=False)
             raise
         reader = sqlite3.connect(path, check_same_thread=False)
         reader.execute("PRAGMA query_only=1")
-        return cls(db, reader, executor)
+        return cls(db, reader, executor, chunks)
 
     async def close(self) -> None:
         """Close the database connections and the thread."""
@@ -204,7 +210,7 @@ class LocalIndex:
 
     def _replace_file(self, sourcefile: str, sha256: str, rows: list[tuple[object, ...]]) -> None:
         with self._db:  # one transaction: committed, or rolled back on an error
-            self._db.execute("DELETE FROM chunks WHERE sourcefile = ?", (sourcefile,))
+            old = self._db.execute("DELETE FROM chunks WHERE sourcefile = ?", (sourcefile,))
             self._db.executemany(
                 "INSERT INTO chunks"
                 " (id, sourcefile, sourcepage, category, content, embedding, oids, groups)"
@@ -216,14 +222,14 @@ class LocalIndex:
                 (sourcefile, sha256, len(rows)),
             )
         self._writes += 1
-        self._chunks = _count(self._db)
+        self._chunks += len(rows) - old.rowcount
 
     def _remove_file(self, sourcefile: str) -> int:
         with self._db:
             cursor = self._db.execute("DELETE FROM chunks WHERE sourcefile = ?", (sourcefile,))
             self._db.execute("DELETE FROM files WHERE sourcefile = ?", (sourcefile,))
         self._writes += 1
-        self._chunks = _count(self._db)
+        self._chunks -= cursor.rowcount
         return cursor.rowcount
 
     def _search(
@@ -307,12 +313,8 @@ class LocalIndex:
         return cache
 
 
-def _count(db: sqlite3.Connection) -> int:
-    row = db.execute("SELECT count(*) FROM chunks").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path) -> tuple[sqlite3.Connection, int]:
+    """The index's connection, schema made or upgraded, and how many chunks it holds."""
     # Runs on the index's thread, which is the only one to use the connection.
     db = sqlite3.connect(path, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
@@ -322,7 +324,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         if column not in columns:
             db.execute(f"ALTER TABLE chunks ADD COLUMN {column} TEXT")
     db.commit()
-    return db
+    (chunks,) = db.execute("SELECT count(*) FROM chunks").fetchone()
+    return db, int(chunks)
 
 
 @dataclass(frozen=True, slots=True)
