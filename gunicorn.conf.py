@@ -34,8 +34,11 @@ keepalive = 75
 max_requests = 100_000
 max_requests_jitter = 10_000
 
-# Behind the platform's ingress: trust its X-Forwarded-* headers.
-forwarded_allow_ips = "*"
+# Believe X-Forwarded-For/-Proto only from the proxies in FORWARDED_ALLOW_IPS (the app reads the
+# same variable, so Hypercorn behaves alike); the Azure deployment sets the platform's ranges.
+# Never "*": Uvicorn then takes the leftmost address, which any client writes itself, and the
+# rate limit per address would be its to pick.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 
 # Logs to stdout/stderr, where the platform collects them; the app adds request ids.
 accesslog = "-"

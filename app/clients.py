@@ -32,16 +32,22 @@ COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 MAX_CONNECTIONS = 10_000
 
 
-def azure_transport() -> AioHttpTransport:
+def azure_transport(idle_timeout: float | None = None) -> AioHttpTransport:
     """azure-core's aiohttp transport, without its two costs under load.
 
     Its default session reads HTTP(S)_PROXY and ~/.netrc on every request, in a thread
     (measured at a quarter of the CPU of a whole answer), and caps connections at 100. The app
     talks to Azure directly; set the SDKs' `transport` yourself if you need a proxy.
+    `idle_timeout` bounds connecting and each wait for bytes (azure-core's default: 300 s).
     """
     connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
     session = aiohttp.ClientSession(connector=connector, trust_env=False)
-    return AioHttpTransport(session=session, session_owner=True)
+    timeouts = (
+        {}
+        if idle_timeout is None
+        else {"connection_timeout": idle_timeout, "read_timeout": idle_timeout}
+    )
+    return AioHttpTransport(session=session, session_owner=True, **timeouts)
 
 
 # Ollama, llama.cpp and vLLM ignore the key, but the SDK refuses to start without one.
@@ -71,7 +77,9 @@ def openai_client(
     """An AsyncOpenAI client for `openai` (any base URL) or `azure` (Azure OpenAI's v1 API).
 
     The SDK retries 429 and 5xx itself, waiting as long as `Retry-After` asks (up to a
-    minute) or backing off exponentially.
+    minute) or backing off exponentially. Its timeout is MODEL_IDLE_TIMEOUT_SECONDS: for
+    connecting and for each wait for bytes (httpx's read timeout is per read), so a stream
+    that goes silent fails; the model's own code bounds the whole call (MODEL_TIMEOUT_SECONDS).
     """
     api_key: str | Callable[[], Awaitable[str]]
     if provider == "azure":
@@ -97,7 +105,7 @@ def openai_client(
         http_client=http_client,
         base_url=base_url,
         api_key=api_key,
-        timeout=settings.upstream_timeout_seconds,
+        timeout=settings.model_idle_timeout_seconds,
         max_retries=settings.upstream_max_retries if max_retries is None else max_retries,
     )
 
@@ -112,7 +120,7 @@ def search_client(
         index_name=settings.azure_search_index,
         credential=_search_credential(settings, credential),
         retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
-        transport=azure_transport(),
+        transport=azure_transport(settings.search_idle_timeout_seconds),
     )
 
 
@@ -139,7 +147,7 @@ def container_client(
         container_name=name or settings.azure_storage_container,
         credential=credential,
         retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
-        transport=azure_transport(),
+        transport=azure_transport(settings.upstream_timeout_seconds),
     )
 
 
@@ -173,5 +181,5 @@ def index_client(
         endpoint=settings.azure_search_endpoint,
         credential=_search_credential(settings, credential),
         retry_total=settings.upstream_max_retries if max_retries is None else max_retries,
-        transport=azure_transport(),
+        transport=azure_transport(settings.upstream_timeout_seconds),
     )

@@ -9,6 +9,8 @@
     ├── ConflictError             409: the request clashes with what is stored (a quota)
     ├── PayloadTooLargeError      413
     ├── UnsupportedTypeError      415
+    ├── RateLimitedError          429: this client asked too often (Retry-After)
+    ├── ServerBusyError           503: this worker has as many answers open as allowed
     └── UpstreamError             a model, search or storage call failed
         ├── UpstreamThrottledError    429
         ├── UpstreamUnavailableError  503: could not connect
@@ -100,6 +102,28 @@ class PayloadTooLargeError(AppError):
 class UnsupportedTypeError(AppError):
     status = 415
     message = "This type of file is not supported."
+
+
+class RetryLaterError(AppError):
+    """A refusal that passes: the response says when to try again (`Retry-After`, seconds)."""
+
+    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class RateLimitedError(RetryLaterError):
+    status = 429
+    message = (
+        "You are sending questions faster than this server allows. Wait a little and ask again."
+    )
+
+
+class ServerBusyError(RetryLaterError):
+    status = 503
+    message = (
+        "The server is answering as many questions as it can right now. Try again in a few seconds."
+    )
 
 
 class UpstreamError(AppError):

@@ -12,10 +12,18 @@ from contextlib import AsyncExitStack
 from pydantic import ValidationError
 from quart import Quart, Response, request
 from quart_schema import Info, QuartSchema, RequestSchemaValidationError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from app import limits
 from app.auth import middleware as auth_middleware
-from app.errors import AppError, BadRequestError, UnauthorizedError, to_app_error
+from app.errors import (
+    AppError,
+    BadRequestError,
+    RetryLaterError,
+    UnauthorizedError,
+    to_app_error,
+)
 from app.logs import configure_logging, new_request_id, request_id
 from app.openapi import Provider
 from app.reporting import report
@@ -74,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         request_id.set(new_request_id(request.headers.get("X-Request-ID")))
 
     auth_middleware.install(app, settings, lambda: get_services().authenticator)
+    limits.install(app, settings)
 
     @app.after_request
     async def add_request_id(response: Response) -> Response:
@@ -81,6 +90,14 @@ def create_app(settings: Settings | None = None) -> Quart:
         return response
 
     app.register_error_handler(Exception, _error_response)
+    if settings.forwarded_allow_ips:
+        # The client's address and scheme as these proxies forward them (the first address
+        # from the right that is not one of them), under any server. Gunicorn's Uvicorn
+        # workers apply the same list first (gunicorn.conf.py); a second pass changes nothing.
+        trusted = [str(network) for network in settings.forwarded_allow_ips]
+        # (Uvicorn's and Quart's ASGI type aliases differ in name only.)
+        proxied = ProxyHeadersMiddleware(app.asgi_app, trusted_hosts=trusted)  # type: ignore[arg-type]
+        app.asgi_app = proxied  # type: ignore[assignment,method-assign]
     configure_telemetry(app, settings)
     return app
 
@@ -99,6 +116,8 @@ async def _error_response(exc: Exception) -> Response:
         status, message = error.status, error.message
     body = ErrorResponse(error=message).model_dump_json()
     response = Response(body, status=status, content_type="application/json")
+    if isinstance(exc, RetryLaterError):
+        response.headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, UnauthorizedError):
         response.headers["WWW-Authenticate"] = exc.www_authenticate
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:

@@ -83,6 +83,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             client=openai_for("azure"),
             model=settings.azure_openai_chat_deployment,
             provider_label="Azure OpenAI",
+            timeout=settings.model_timeout_seconds,
         )
     else:
         assert settings.openai_chat_model
@@ -90,6 +91,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             client=openai_for("openai"),
             model=settings.openai_chat_model,
             provider_label=settings.openai_base_url or "OpenAI",
+            timeout=settings.model_timeout_seconds,
         )
 
     embedder: Embedder | None = None
@@ -115,6 +117,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         retriever = AzureSearchRetriever(
             client=clients.search_client(settings, credential),
             semantic_configuration=settings.azure_search_semantic_configuration,
+            timeout=settings.search_timeout_seconds,
         )
         content = None
         if settings.azure_storage_endpoint and credential is not None:

@@ -7,16 +7,38 @@ start-up with a message that names the environment variable to fix.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BeforeValidator,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ChatProvider = Literal["extractive", "openai", "azure"]
 SearchBackend = Literal["local", "azure"]
 EmbeddingProvider = Literal["openai", "azure"]
 AuthProvider = Literal["none", "entra", "oidc"]
 HistoryBackend = Literal["browser", "local", "cosmos"]
+
+
+def _split_proxies(value: object) -> object:
+    if isinstance(value, str):
+        value = tuple(part for part in value.replace(",", " ").split() if part)
+    if isinstance(value, tuple | list) and "*" in value:
+        raise ValueError(
+            "'*' would believe the X-Forwarded-For of any client, which could then pick "
+            "its own address (and rate limit); list the proxies' addresses or ranges"
+        )
+    return value
+
+
+# Comma-separated addresses or CIDR ranges (NoDecode: not JSON, as lists otherwise are).
+Proxies = Annotated[tuple[IPvAnyNetwork, ...], NoDecode, BeforeValidator(_split_proxies)]
 
 
 class SettingsError(Exception):
@@ -111,8 +133,26 @@ class Settings(BaseSettings):
     allow_prompt_template: bool = False
     history_token_budget: int = Field(default=3000, ge=100, le=100_000)
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # Storage and Cosmos DB calls: the longest wait for the next bytes.
     upstream_timeout_seconds: float = Field(default=60.0, gt=0)
     upstream_max_retries: int = Field(default=2, ge=0, le=10)
+    # The model and the search service: the whole call (a streamed answer included; retries
+    # included), and the longest silence (connecting, or waiting for the next bytes).
+    model_timeout_seconds: float = Field(default=300.0, gt=0)
+    model_idle_timeout_seconds: float = Field(default=60.0, gt=0)
+    search_timeout_seconds: float = Field(default=30.0, gt=0)
+    search_idle_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Limits on the answer routes, per worker (docs/http-api.md, Limits). Rate limiting is off
+    # unless RATE_LIMIT_PER_MINUTE is set above 0: answers per minute and client (the user when
+    # signed in, else the address), in bursts of up to RATE_LIMIT_BURST.
+    rate_limit_per_minute: int | None = Field(default=None, ge=0, le=1_000_000)
+    rate_limit_burst: int = Field(default=10, ge=1, le=100_000)
+    # Answers in progress at once; one more gets 503 with Retry-After.
+    max_streams_per_worker: int = Field(default=5000, ge=1, le=1_000_000)
+    # The proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; the same variable Gunicorn and Uvicorn read. Empty: none.
+    forwarded_allow_ips: Proxies = ()
 
     @property
     def embedding_provider(self) -> EmbeddingProvider | None:

@@ -204,6 +204,17 @@ param webMemory string = '1Gi'
 @minValue(1)
 param webConcurrency int = 1
 
+@description('Answers per minute and client (RATE_LIMIT_PER_MINUTE): a signed-in user, else an address; 429 with Retry-After beyond. Counted per worker. 0 turns rate limiting off.')
+@minValue(0)
+param rateLimitPerMinute int = 30
+
+@description('Answers a client may ask for at once before the per-minute rate applies (RATE_LIMIT_BURST).')
+@minValue(1)
+param rateLimitBurst int = 10
+
+@description('Proxies whose X-Forwarded-For is believed (FORWARDED_ALLOW_IPS): Container Apps ingress reaches the app from the environment\'s private ranges, which no client on the internet can connect from.')
+param forwardedAllowIps string = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10'
+
 @minValue(0)
 param webMinReplicas int = 1
 
@@ -455,6 +466,12 @@ var containerOnlySettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
   WEB_CONCURRENCY: string(webConcurrency)
+  // Limits of a public deployment: off in local runs (a benchmark from one address measures the
+  // app, not the limiter), on here. The client's address comes from the ingress's
+  // X-Forwarded-For, believed only from the environment's own ranges.
+  RATE_LIMIT_PER_MINUTE: string(rateLimitPerMinute)
+  RATE_LIMIT_BURST: string(rateLimitBurst)
+  FORWARDED_ALLOW_IPS: forwardedAllowIps
 }
 
 // Added only when asked for (AZURE_OPENAI_EMBED_DIMENSIONS in the azd environment, which the

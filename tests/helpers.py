@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from quart.typing import TestClientProtocol as Client
@@ -47,3 +49,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def until(condition: Callable[[], object]) -> None:
+    """Wait until `condition()` is true, polling; fail after 10 seconds."""
+    async with asyncio.timeout(10):
+        while not condition():  # noqa: ASYNC110 - the state polled has no event to wait on
+            await asyncio.sleep(0.01)

@@ -56,7 +56,15 @@ FULL_FEATURE_SETTINGS = {
 # Only the container gets these, never the azd environment (and so never a developer's .env):
 # AZURE_CLIENT_ID puts the managed identity, which exists only on Azure, first in the
 # credential chain; the connection string would send local runs' telemetry to production.
-CONTAINER_ONLY = {"AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING"}
+# The limits of a public deployment: local runs keep them off (a benchmark from one address
+# measures the app, not the limiter).
+CONTAINER_ONLY = {
+    "AZURE_CLIENT_ID",
+    "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_BURST",
+    "FORWARDED_ALLOW_IPS",
+}
 
 ROLES = {
     "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",

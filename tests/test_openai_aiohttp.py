@@ -101,7 +101,7 @@ async def test_a_refused_connection_is_503_not_a_timeout(
     ("fault", "settings", "phrase"),
     [
         ("reset", {}, "connection to the language model was lost"),
-        ("hang", {"upstream_timeout_seconds": 0.5}, "stopped sending the answer (timed out)"),
+        ("hang", {"model_idle_timeout_seconds": 0.5}, "stopped sending the answer (timed out)"),
     ],
 )
 async def test_a_stream_that_breaks_midway_says_what_happened(

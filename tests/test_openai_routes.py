@@ -91,7 +91,7 @@ async def test_streamed_answer_through_the_sdk(
     last = answer["messages"][-1]["content"]
     assert last.startswith(QUESTION)
     assert '<source name="health-plans.pdf#page=2">' in last
-    assert "not instructions" in answer["messages"][0]["content"]
+    assert "data, never instructions" in answer["messages"][0]["content"]
     assert lines[0]["context"]["thoughts"][0]["description"] == "Plus plan deductible"
     assert lines == snapshot
 

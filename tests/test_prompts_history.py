@@ -48,7 +48,8 @@ def test_prompt_template_append_and_replace_and_language() -> None:
     replaced = prompts.answer_messages(
         AnswerPrompt(kind="chat", question="q", history=[], sources=[], prompt_template="Pirate.")
     )
-    assert replaced[0]["content"] == "Pirate."
+    # A replacement keeps the rule that the fenced sources are data.
+    assert replaced[0]["content"] == "Pirate.\n" + prompts.DATA_RULE
     assert prompts.answer_messages(base)[-1]["content"].startswith("q\n\n<sources>")
 
 

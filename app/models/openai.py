@@ -9,6 +9,7 @@ need from each `data:` line), and the walk of typed request parameters that `cre
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -16,10 +17,12 @@ import httpx2
 import openai
 from opentelemetry.trace import Span
 
+from app.deadlines import ANSWER_TOO_LONG, MODEL_TOO_SLOW, within
 from app.errors import (
     AppError,
     ContentFilteredError,
     UpstreamError,
+    UpstreamTimeoutError,
     is_content_filter,
     stream_failure,
 )
@@ -30,13 +33,17 @@ from app.telemetry import end_span, model_span, start_model_span
 
 
 class OpenAIChatModel:
-    """A chat model behind an OpenAI-compatible API."""
+    """A chat model behind an OpenAI-compatible API; each call, a streamed answer included,
+    ends within `timeout` seconds."""
 
     is_language_model = True
 
-    def __init__(self, *, client: openai.AsyncOpenAI, model: str, provider_label: str) -> None:
+    def __init__(
+        self, *, client: openai.AsyncOpenAI, model: str, provider_label: str, timeout: float
+    ) -> None:
         self._client = client
         self._model = model
+        self._timeout = timeout
         self.description = f"{model} ({provider_label})"
 
     async def search_query(self, conversation: Sequence[Message]) -> str:
@@ -54,14 +61,16 @@ class OpenAIChatModel:
             "stream": True,
             **sampling,
         }
+        deadline = time.monotonic() + self._timeout
         try:
-            response = await self._client.post(
-                "/chat/completions", cast_to=httpx2.Response, body=body, stream=True
-            )
+            async with within(self._timeout, MODEL_TOO_SLOW):
+                response = await self._client.post(
+                    "/chat/completions", cast_to=httpx2.Response, body=body, stream=True
+                )
         except BaseException as exc:
             end_span(span, exc)
             raise
-        return _SseAnswer(response, span)
+        return _SseAnswer(response, span, deadline)
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Ask the model for up to three follow-up questions."""
@@ -82,12 +91,13 @@ class OpenAIChatModel:
 
     async def _complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str:
         with model_span("chat", self._model, temperature=0.0, max_tokens=max_tokens):
-            completion = await self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=0.0,
-                max_tokens=max_tokens,
-            )
+            async with within(self._timeout, MODEL_TOO_SLOW):
+                completion = await self._client.chat.completions.create(
+                    model=self._model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=0.0,
+                    max_tokens=max_tokens,
+                )
         if not completion.choices:
             return ""
         choice = completion.choices[0]
@@ -106,11 +116,16 @@ def _sampling(prompt: AnswerPrompt) -> dict[str, Any]:
 
 
 class _SseAnswer:
-    """The content deltas of a streamed chat completion, read straight from its SSE bytes."""
+    """The content deltas of a streamed chat completion, read straight from its SSE bytes.
 
-    def __init__(self, response: httpx2.Response, span: Span) -> None:
+    Past `deadline` (time.monotonic) the next bytes end the stream with a timeout; a model
+    that goes silent instead is stopped by the client's idle timeout.
+    """
+
+    def __init__(self, response: httpx2.Response, span: Span, deadline: float) -> None:
         self._response = response
         self._span = span
+        self._deadline = deadline
         self._error: BaseException | None = None
 
     def __aiter__(self) -> AsyncIterator[str]:
@@ -133,6 +148,8 @@ class _SseAnswer:
                 if done:
                     await _drain(received_chunks)
                     return
+                if time.monotonic() > self._deadline:
+                    raise _StreamFailed("", UpstreamTimeoutError(ANSWER_TOO_LONG))
             text, _ = _parse_lines([buffer])
             if text:
                 yield text

@@ -1,4 +1,8 @@
-"""`POST /chat`, `/chat/stream`, `/ask`, `/ask/stream`: one flow, streamed or collected."""
+"""`POST /chat`, `/chat/stream`, `/ask`, `/ask/stream`: one flow, streamed or collected.
+
+Each answer is counted against its client's rate limit and holds one of the worker's stream
+slots until it ends (app/limits.py).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from app.approaches.base import Approach
 from app.auth.middleware import current_user
 from app.errors import to_app_error
 from app.events import ContextEvent, Event
+from app.limits import Slot, answer_limits
 from app.logs import request_id
 from app.openapi import UPSTREAM, errors, ndjson_stream
 from app.reporting import report
@@ -23,9 +28,13 @@ bp = Blueprint("answers", __name__)
 
 
 @bp.before_request
-async def require_json() -> None:
-    """Refuse bodies that are not JSON with 415 before reading them."""
-    if request.method == "POST" and not request.is_json:
+async def admit() -> None:
+    """Count the request against its client's rate limit (429), then refuse bodies that are
+    not JSON with 415 before reading them."""
+    if request.method != "POST":
+        return
+    answer_limits().admit(current_user(), request.remote_addr)
+    if not request.is_json:
         raise UnsupportedMediaType()
 
 
@@ -66,17 +75,28 @@ async def ask_stream(data: ChatRequest) -> Response:
 
 
 async def _collected(approach: Approach, data: ChatRequest) -> Response:
-    answer, context = await collect(approach.run(data, user=current_user()))
+    slot = answer_limits().slots.acquire()
+    try:
+        answer, context = await collect(approach.run(data, user=current_user()))
+    finally:
+        slot.release()
     response = Response(answer.model_dump_json(), content_type="application/json")
     _server_timing(response, context)
     return response
 
 
 async def _streamed(approach: Approach, data: ChatRequest) -> Response:
-    events = approach.run(data, user=current_user())
-    # Run up to the first event here, so search and model errors still get a real status.
-    first = await anext(events)
-    response = Response(_ndjson(first, events), content_type="application/x-ndjson")
+    slot = answer_limits().slots.acquire()
+    try:
+        events = approach.run(data, user=current_user())
+        # Run up to the first event here, so search and model errors still get a real status.
+        first = await anext(events)
+    except BaseException:
+        slot.release()
+        raise
+    body = _ndjson(first, events, slot)
+    slot.release_with(body)
+    response = Response(body, content_type="application/x-ndjson")
     response.timeout = None  # Quart's 60 s RESPONSE_TIMEOUT would cut long answers
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # stop proxies from buffering the stream
@@ -93,7 +113,9 @@ def _server_timing(response: Response, context: ContextEvent | None) -> None:
         )
 
 
-async def _ndjson(first: Event, events: AsyncGenerator[Event, None]) -> AsyncIterator[bytes]:
+async def _ndjson(
+    first: Event, events: AsyncGenerator[Event, None], slot: Slot
+) -> AsyncIterator[bytes]:
     # A client disconnect cancels this generator: `finally` then closes the approach, which
     # closes the model's stream, so the model stops generating for nobody.
     try:
@@ -104,4 +126,5 @@ async def _ndjson(first: Event, events: AsyncGenerator[Event, None]) -> AsyncIte
     except Exception as exc:
         yield error_line(report(to_app_error(exc), exc, request_id.get()).message)
     finally:
+        slot.release()
         await events.aclose()

@@ -8,6 +8,7 @@ from azure.search.documents.aio import SearchClient
 from azure.search.documents.models import VectorizedQuery, VectorQuery
 
 from app.auth import User
+from app.deadlines import SEARCH_TOO_SLOW, within
 from app.search.access import odata_filter
 from app.search.base import SearchHit, SearchOptions, passes_minimums
 from app.search.odata import category_filter, quote
@@ -19,11 +20,15 @@ _VECTOR_K = 50
 
 
 class AzureSearchRetriever:
-    """Searches one Azure AI Search index."""
+    """Searches one Azure AI Search index; a search, retries included, ends within `timeout`
+    seconds (None: no limit beyond the client's own timeouts)."""
 
-    def __init__(self, *, client: SearchClient, semantic_configuration: str) -> None:
+    def __init__(
+        self, *, client: SearchClient, semantic_configuration: str, timeout: float | None = None
+    ) -> None:
         self._client = client
         self._semantic_configuration = semantic_configuration
+        self._timeout = timeout
 
     async def search(self, options: SearchOptions, *, user: User | None) -> list[SearchHit]:
         """Return at most `options.top` hits that `user` may read, best first."""
@@ -41,30 +46,32 @@ class AzureSearchRetriever:
             kwargs["semantic_configuration_name"] = self._semantic_configuration
             if options.semantic_captions:
                 kwargs["query_caption"] = "extractive|highlight-false"
-        results = await self._client.search(
-            search_text=options.query if use_text else None,
-            vector_queries=vector_queries,
-            filter=_and(
-                odata_filter(user),
-                category_filter(options.include_category, options.exclude_category),
-            ),
-            top=options.top,
-            select=_FIELDS,
-            **kwargs,
-        )
-        hits = [_hit(document) async for document in results]
+        async with within(self._timeout, SEARCH_TOO_SLOW):
+            results = await self._client.search(
+                search_text=options.query if use_text else None,
+                vector_queries=vector_queries,
+                filter=_and(
+                    odata_filter(user),
+                    category_filter(options.include_category, options.exclude_category),
+                ),
+                top=options.top,
+                select=_FIELDS,
+                **kwargs,
+            )
+            hits = [_hit(document) async for document in results]
         return [hit for hit in hits if passes_minimums(hit, options)]
 
     async def readable(self, sourcefile: str, *, user: User | None) -> bool:
         """Whether the index holds a chunk of `sourcefile` that `user` may read."""
-        results = await self._client.search(
-            search_text=None,
-            filter=_and(odata_filter(user), f"sourcefile eq {quote(sourcefile)}"),
-            top=1,
-            select=["id"],
-        )
-        async for _ in results:
-            return True
+        async with within(self._timeout, SEARCH_TOO_SLOW):
+            results = await self._client.search(
+                search_text=None,
+                filter=_and(odata_filter(user), f"sourcefile eq {quote(sourcefile)}"),
+                top=1,
+                select=["id"],
+            )
+            async for _ in results:
+                return True
         return False
 
     async def close(self) -> None:

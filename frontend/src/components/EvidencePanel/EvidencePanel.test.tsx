@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -222,5 +222,36 @@ describe("EvidencePanel", () => {
 
     await user.keyboard("{ArrowRight}");
     expect(screen.getByRole("tab", { name: "Document" })).toHaveFocus();
+  });
+
+  it("shows supporting content as the literal text of the source, HTML and all", () => {
+    const hostile = 'Visitors wear <script>alert(1)</script> and <img src=x onerror="alert(1)">.';
+    const quoted = (
+      [
+        {
+          delta: { role: "assistant" },
+          context: {
+            data_points: { text: [`hostile.md: ${hostile}`], citations: ["hostile.md"] },
+          },
+        },
+        { delta: { role: "assistant", content: "It says so [hostile.md]." } },
+      ] as StreamLine[]
+    ).reduce(applyLine, newTurn("q").answer);
+    render(
+      <EvidencePanel
+        open
+        modal={false}
+        onClose={() => undefined}
+        answer={quoted}
+        tab="supporting"
+        onTabChange={() => undefined}
+        citation={null}
+        onCitation={() => undefined}
+      />,
+    );
+    const panel = screen.getByRole("tabpanel");
+    expect(within(panel).getByRole("heading", { name: "hostile.md" })).toBeInTheDocument();
+    expect(panel).toHaveTextContent(hostile);
+    expect(panel.querySelector("script, img, [onerror]")).toBeNull();
   });
 });

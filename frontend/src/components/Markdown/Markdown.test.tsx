@@ -30,8 +30,45 @@ describe("Markdown", () => {
       ].join("\n\n"),
     );
     expect(container.querySelector("script, img, b, [onerror], [onclick]")).toBeNull();
-    expect(container.innerHTML).not.toContain("javascript:");
+    const attributes = [...container.querySelectorAll("*")].flatMap((element) =>
+      [...element.attributes].map((attribute) => attribute.value),
+    );
+    expect(attributes.filter((value) => value.includes("javascript:"))).toEqual([]);
+    expect(screen.queryByRole("link")).toBeNull();
     expect((window as unknown as { pwned?: boolean }).pwned).toBeUndefined();
+  });
+
+  it("shows HTML quoted from a document as its literal text, tags and all", () => {
+    const { container } = renderMarkdown(
+      [
+        "- Before <script>alert(1)</script> after. [hostile.md]",
+        "- Label <img src=x onerror=alert(1)> here. [hostile.md]",
+        "<script>alert(2)</script>",
+      ].join("\n"),
+    );
+    const items = screen.getAllByRole("listitem");
+    expect(items[0]).toHaveTextContent("Before <script>alert(1)</script> after.");
+    expect(items[1]).toHaveTextContent("Label <img src=x onerror=alert(1)> here.");
+    expect(container).toHaveTextContent("<script>alert(2)</script>");
+    expect(container.querySelector("script, img, [onerror]")).toBeNull();
+    // The citations after the quoted HTML still work.
+    expect(screen.getAllByRole("link", { name: /^Citation 1: hostile.md/ })).toHaveLength(2);
+  });
+
+  it("shows a link with an unsafe URL as the text it was written as, not as a link", () => {
+    const { container } = renderMarkdown(
+      "Read [click](javascript:alert(1)), [this](vbscript:x), <javascript:alert(2)> " +
+        "and [**ok**](https://people.example/).",
+    );
+    expect(screen.getAllByRole("link")).toHaveLength(1);
+    expect(screen.getByRole("link", { name: "ok" })).toHaveAttribute(
+      "href",
+      "https://people.example/",
+    );
+    expect(container).toHaveTextContent(
+      "Read [click](javascript:alert(1)), [this](vbscript:x), <javascript:alert(2)> and ok.",
+    );
+    expect(container.querySelector('[href^="javascript:"], [href^="vbscript:"]')).toBeNull();
   });
 
   it("turns citations into numbered superscript links; repeats share a number", async () => {

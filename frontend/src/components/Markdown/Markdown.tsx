@@ -1,4 +1,8 @@
-/** Model output as Markdown, sanitized: no raw HTML, no images, only safe link URLs. */
+/**
+ * Model output as Markdown. Raw HTML in it is shown as the literal text it is (an answer may quote
+ * a document that contains `<script>`), never rendered and never dropped; images are left out;
+ * a link whose URL is unsafe (`javascript:` and the like) is shown as the text it was written as.
+ */
 import type { MouseEvent } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
@@ -48,6 +52,13 @@ export function Markdown({ text, citations, onCitation, activeCitation }: Markdo
           </sup>
         );
       }
+      if (!href) {
+        // react-markdown's URL filter empties unsafe URLs (`javascript:` and the like): such a
+        // link is shown as the text it was written as, not as a link.
+        const start = node?.position?.start.offset;
+        const end = node?.position?.end.offset;
+        return <>{start === undefined || end === undefined ? children : text.slice(start, end)}</>;
+      }
       return (
         <a href={href} target="_blank" rel="noopener noreferrer">
           {children}
@@ -55,12 +66,13 @@ export function Markdown({ text, citations, onCitation, activeCitation }: Markdo
       );
     },
   };
+  // No `skipHtml`: it drops the tags but keeps what is between them, so "<script>x</script>"
+  // showed as "x". Without it (and without rehype-raw) react-markdown makes raw HTML text.
   return (
     <div className={styles.markdown}>
       <ReactMarkdown
         remarkPlugins={[remarkGfm, [remarkCitations, { citations }]]}
         components={components}
-        skipHtml
         disallowedElements={["img"]}
         unwrapDisallowed
       >
