@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := frontend/node_modules/.installed
 OIDC_STAMP := tests/services/oidc/node_modules/.installed
 COSMOS_STAMP := tests/services/cosmos/node_modules/.installed
+AZURITE_STAMP := tests/services/azurite/node_modules/.installed
 FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/*' 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -48,6 +49,11 @@ $(COSMOS_STAMP): tests/services/cosmos/package.json tests/services/cosmos/packag
 	cd tests/services/cosmos && npm ci --no-audit --no-fund
 	touch $@
 
+# Azurite, the Azure Storage emulator the Blob Storage tests run against (see tests/azurite.py).
+$(AZURITE_STAMP): tests/services/azurite/package.json tests/services/azurite/package-lock.json
+	cd tests/services/azurite && npm ci --no-audit --no-fund
+	touch $@
+
 app/static/index.html: $(NODE_STAMP) $(FRONTEND_SRC)
 	cd frontend && npm run build
 
@@ -60,7 +66,7 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
 ## e2e: only the end-to-end browser tests (real backends, the built UI, Chromium)
-e2e: install frontend chromium $(OIDC_STAMP) $(COSMOS_STAMP)
+e2e: install frontend chromium $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP)
 	$(BIN)/pytest -m e2e tests/e2e
 
 ingest: install
@@ -80,7 +86,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install $(OIDC_STAMP) $(COSMOS_STAMP)
+pytest: install $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP)
 	$(BIN)/pytest --cov --cov-report=term
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
@@ -99,4 +105,5 @@ bench-ingest: install
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage frontend/node_modules app/static \
-		tests/services/oidc/node_modules tests/services/cosmos/node_modules
+		tests/services/oidc/node_modules tests/services/cosmos/node_modules \
+		tests/services/azurite/node_modules

@@ -1,4 +1,5 @@
-"""AzureIndexer through the real search and blob SDKs, against FakeAzureSearch and FakeBlobStorage.
+"""AzureIndexer through the real search and blob SDKs, against FakeAzureSearch and Azurite
+(tests/azurite.py).
 
 The search fake evaluates `sourcefile eq '...'` filters on stored documents, so the stale-chunk
 step of one file sees only that file's chunks, as with the real service.
@@ -21,12 +22,14 @@ from azure.search.documents.aio import SearchClient
 from azure.search.documents.indexes.aio import SearchIndexClient
 from azure.search.documents.indexes.models import HnswAlgorithmConfiguration, SearchField
 from azure.storage.blob.aio import ContainerClient
-from fakes.azure_blob import FakeBlobStorage
 from fakes.azure_search import FakeAzureSearch
+from services.azurite.emulator import BlobStorage
 
 from app.ingest import azure_index
 from app.ingest.azure_index import AzureIndexer, ensure_index, hash_key, index_definition
 from app.ingest.pipeline import FileResult, Pipeline, chunk_key_prefix
+
+pytest_plugins = ["azurite"]
 
 INDEX = "gptkbindex"
 CONTAINER = "content"
@@ -76,15 +79,10 @@ class _Embedder:
 @dataclass
 class Services:
     search: FakeAzureSearch
-    blobs: FakeBlobStorage
+    blobs: BlobStorage
 
     def container(self) -> ContainerClient:
-        return ContainerClient(
-            account_url=self.blobs.account_url,
-            container_name=CONTAINER,
-            credential=self.blobs.credential,
-            retry_total=0,
-        )
+        return self.blobs.container(CONTAINER)
 
     def indexer(self) -> AzureIndexer:
         credential = AzureKeyCredential("fake-key")
@@ -106,7 +104,7 @@ class Services:
 
     def reset(self) -> None:
         self.search.reset()
-        self.blobs.reset()
+        self.blobs.proxy.reset()
 
     def uploads(self) -> list[list[dict[str, Any]]]:
         """The merge-or-upload batches sent to the index, in order."""
@@ -124,9 +122,9 @@ class Services:
 
 
 @pytest_asyncio.fixture
-async def services() -> AsyncIterator[Services]:
-    async with FakeAzureSearch() as search, FakeBlobStorage() as blobs:
-        yield Services(search, blobs)
+async def services(blob_storage: BlobStorage) -> AsyncIterator[Services]:
+    async with FakeAzureSearch() as search:
+        yield Services(search, blob_storage)
 
 
 @pytest_asyncio.fixture
@@ -250,12 +248,12 @@ async def test_ensure_index_puts_the_definition_and_creates_the_container(
     assert body["semantic"]["configurations"][0]["name"] == SEMANTIC
     assert INDEX in services.search.indexes
 
-    assert [r.operation for r in services.blobs.requests] == [
+    assert [r.operation for r in services.blobs.proxy.requests] == [
         "get_container_properties",
         "create_container",
         "get_container_properties",
     ]
-    assert CONTAINER in services.blobs.containers
+    assert await services.blobs.container_names() == [CONTAINER]
 
 
 async def test_ensure_index_without_vectors_sends_no_vector_search(services: Services) -> None:
@@ -310,18 +308,18 @@ async def test_pipeline_uploads_chunks_and_blobs(
     assert {body["select"] for body in lookups} == {"id"}
 
     blobs = services.blobs
-    assert blobs.blob_names(CONTAINER) == ["guide.md", "page.html", "sub/notes.txt"]
+    assert await blobs.blob_names(CONTAINER) == ["guide.md", "page.html", "sub/notes.txt"]
     for name, text in FILES.items():
-        stored = blobs.blob(CONTAINER, name)
+        stored = await blobs.blob(CONTAINER, name)
         assert stored.data == text.encode()
         assert stored.metadata == {hash_key(INDEX): _sha256(text)}
-    assert blobs.blob(CONTAINER, "page.html").content_type == "text/html"
+    assert (await blobs.blob(CONTAINER, "page.html")).content_type == "text/html"
     # Per file: upload (which clears the metadata), then the hash, last.
-    assert [(r.operation, r.blob) for r in blobs.requests if r.blob == "guide.md"][:3] == [
+    assert [(r.operation, r.blob) for r in blobs.proxy.requests if r.blob == "guide.md"][:3] == [
         ("upload_blob", "guide.md"),
         ("set_blob_metadata", "guide.md"),
     ]
-    assert blobs.requests_for("upload_blob")[0].metadata == {}
+    assert blobs.proxy.requests_for("upload_blob")[0].metadata == {}
     assert await indexer.sourcefiles() == ["guide.md", "page.html", "sub/notes.txt"]
 
 
@@ -340,7 +338,7 @@ async def test_second_run_skips_unchanged_files(
     assert all(r.reason == "unchanged" for r in results)
     assert services.search.requests == []
     # One listing with metadata answers for every file; no request per file.
-    assert [r.operation for r in services.blobs.requests] == ["list_blobs"]
+    assert [r.operation for r in services.blobs.proxy.requests] == ["list_blobs"]
     assert services.stored_ids() == ids_before
 
 
@@ -368,8 +366,8 @@ async def test_changed_file_is_reuploaded_alone(
     ]
     assert "thirty days" in uploads[0][0]["content"]
     assert services.deletes() == []  # same chunk id, overwritten in place
-    assert [r.blob for r in services.blobs.requests_for("upload_blob")] == ["sub/notes.txt"]
-    assert services.blobs.blob(CONTAINER, "sub/notes.txt").metadata == {
+    assert [r.blob for r in services.blobs.proxy.requests_for("upload_blob")] == ["sub/notes.txt"]
+    assert (await services.blobs.blob(CONTAINER, "sub/notes.txt")).metadata == {
         hash_key(INDEX): _sha256(changed)
     }
     assert len(services.stored_ids()) == 3
@@ -447,7 +445,7 @@ async def test_quote_in_file_name_is_escaped_in_the_filter(
     assert removed == 1
     assert services.search.search_requests[-1].json["filter"] == "sourcefile eq 'it''s.md'"
     assert services.stored_ids() == [f"{chunk_key_prefix('its.md')}-00000"]
-    assert services.blobs.blob_names(CONTAINER) == ["its.md"]
+    assert await services.blobs.blob_names(CONTAINER) == ["its.md"]
 
 
 # ---------------------------------------------------------------------- crash safety
@@ -465,7 +463,7 @@ async def test_failed_chunk_upload_leaves_the_file_to_be_redone(
     assert failed.reason is not None
     assert "could not be reached" in failed.reason
     # The file was stored but its hash was not: the next run redoes it.
-    assert services.blobs.blob(CONTAINER, "guide.md").metadata == {}
+    assert (await services.blobs.blob(CONTAINER, "guide.md")).metadata == {}
     assert await indexer.file_hash("guide.md") is None
 
     [result] = await pipeline.ingest([tmp_path])
@@ -480,7 +478,7 @@ async def test_failed_hash_write_redoes_the_file_without_duplicates(
     _write(tmp_path, {"handbook.md": _long_text()})
     pipeline = Pipeline(indexer=indexer)
 
-    services.blobs.fail_next(500, operation="set_blob_metadata")
+    services.blobs.proxy.fail_next(500, operation="set_blob_metadata")
     [failed] = await pipeline.ingest([tmp_path])
     assert failed.status == "failed"
     ids = services.stored_ids()
@@ -515,7 +513,7 @@ async def test_interrupted_removal_does_not_leave_the_file_looking_indexed(
     pipeline = Pipeline(indexer=indexer)
     await pipeline.ingest([tmp_path])
 
-    services.blobs.fail_next(500, operation="delete_blob")
+    services.blobs.proxy.fail_next(500, operation="delete_blob")
     with pytest.raises(HttpResponseError):
         await indexer.remove_file("guide.md")
     assert services.stored_ids() == []  # the chunks are gone...
@@ -532,7 +530,7 @@ async def test_file_name_with_hash_sign_does_not_abort_the_run(
     results = await Pipeline(indexer=indexer).ingest([tmp_path])
 
     assert _statuses(results)["z.md"] == "indexed"
-    assert "C" not in services.blobs.blob_names(CONTAINER)
+    assert "C" not in await services.blobs.blob_names(CONTAINER)
 
 
 # ---------------------------------------------------------------------- removal
@@ -555,7 +553,7 @@ async def test_remove_file_deletes_its_chunks_and_blob(
     assert services.search.last_search["filter"] == "sourcefile eq 'handbook.md'"
     assert services.stored_ids("handbook.md") == []
     assert len(services.stored_ids()) == len(FILES)
-    operations = [(r.operation, r.blob) for r in services.blobs.requests]
+    operations = [(r.operation, r.blob) for r in services.blobs.proxy.requests]
     assert operations[-1] == ("delete_blob", "handbook.md")
     assert "upload_blob" not in {op for op, _ in operations}
     assert await indexer.sourcefiles() == sorted(FILES)
@@ -565,8 +563,8 @@ async def test_remove_unknown_file_is_silent(services: Services, indexer: AzureI
     assert await indexer.remove_file("never-indexed.pdf") == 0
 
     assert services.deletes() == []
-    assert services.blobs.requests[-1].operation == "delete_blob"
-    assert services.blobs.blob_names(CONTAINER) == []
+    assert services.blobs.proxy.requests[-1].operation == "delete_blob"
+    assert await services.blobs.blob_names(CONTAINER) == []
 
 
 async def test_a_new_index_over_the_same_container_indexes_everything(

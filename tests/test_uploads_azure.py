@@ -1,6 +1,6 @@
 """Users' uploads on Azure, wired as the server wires them, through the real search and blob
-SDKs against FakeAzureSearch and FakeBlobStorage: the file in the uploads container, its chunks
-in the main index readable by the owner only, `/content`'s store reading it back."""
+SDKs against FakeAzureSearch and Azurite (tests/azurite.py): the file in the uploads container,
+its chunks in the main index readable by the owner only, `/content`'s store reading it back."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ import pytest_asyncio
 from azure.core.credentials import AzureKeyCredential
 from azure.search.documents.aio import SearchClient
 from azure.search.documents.indexes.aio import SearchIndexClient
-from azure.storage.blob.aio import ContainerClient
-from fakes.azure_blob import FakeBlobStorage
 from fakes.azure_search import FakeAzureSearch
 from issuer import Issuer, issuer, oidc_login
+from services.azurite.emulator import BlobStorage
 
 from app.auth import User
 from app.content.blob import BlobContentStore
@@ -30,6 +29,7 @@ from app.settings import Settings
 from app.uploads import UPLOADS_FOLDER, UserUploads, user_folder
 
 __all__ = ["issuer"]
+pytest_plugins = ["azurite"]
 
 INDEX = "gptkbindex"
 CORPUS, UPLOADS = "content", "user-content"
@@ -41,14 +41,10 @@ NOTE = b"# Travel note\n\nThe code word for the offsite is pelicanberry.\n"
 @dataclass
 class Wired:
     search: FakeAzureSearch
-    blobs: FakeBlobStorage
+    blobs: BlobStorage
     uploads: UserUploads
     retriever: AzureSearchRetriever
     content: RoutedContentStore
-
-
-def _container(blobs: FakeBlobStorage, name: str) -> ContainerClient:
-    return ContainerClient(blobs.account_url, name, credential=blobs.credential, retry_total=0)
 
 
 def _search(search: FakeAzureSearch) -> SearchClient:
@@ -56,27 +52,30 @@ def _search(search: FakeAzureSearch) -> SearchClient:
 
 
 @pytest_asyncio.fixture
-async def wired() -> AsyncIterator[Wired]:
-    async with FakeAzureSearch() as search, FakeBlobStorage(containers=[CORPUS]) as blobs:
+async def wired(blob_storage: BlobStorage) -> AsyncIterator[Wired]:
+    await blob_storage.create_container(CORPUS)
+    async with FakeAzureSearch() as search:
         index = index_definition(INDEX, semantic_configuration="default", dimensions=None)
         async with (
             SearchIndexClient(search.endpoint, AzureKeyCredential("k")) as client,
-            _container(blobs, UPLOADS) as container,
+            blob_storage.container(UPLOADS) as container,
         ):
             await ensure_index(client, index, container)  # as the CLI and infra/ do
         indexer = AzureIndexer(
-            search_client=_search(search), container=_container(blobs, UPLOADS), index_name=INDEX
+            search_client=_search(search),
+            container=blob_storage.container(UPLOADS),
+            index_name=INDEX,
         )
         uploads = UserUploads(
             pipeline=Pipeline(indexer=indexer), indexer=indexer, max_bytes=4096, max_files=10
         )
         retriever = AzureSearchRetriever(client=_search(search), semantic_configuration="default")
         content = RoutedContentStore(
-            default=BlobContentStore(container=_container(blobs, CORPUS)),
+            default=BlobContentStore(container=blob_storage.container(CORPUS)),
             prefix=UPLOADS_FOLDER + "/",
-            routed=BlobContentStore(container=_container(blobs, UPLOADS)),
+            routed=BlobContentStore(container=blob_storage.container(UPLOADS)),
         )
-        yield Wired(search, blobs, uploads, retriever, content)
+        yield Wired(search, blob_storage, uploads, retriever, content)
         await indexer.close()
         await retriever.close()
         await content.close()
@@ -89,8 +88,8 @@ async def test_an_upload_lands_in_the_uploads_container_readable_by_its_owner(
     name = user_folder(ALICE) + "travel.md"
     assert (result.sourcefile, result.status, result.chunks) == (name, "indexed", 1)
 
-    assert wired.blobs.blob_names(UPLOADS) == [name]
-    assert wired.blobs.blob_names(CORPUS) == []
+    assert await wired.blobs.blob_names(UPLOADS) == [name]
+    assert await wired.blobs.blob_names(CORPUS) == []
     [document] = wired.search.documents[INDEX].values()
     assert (document["sourcefile"], document["oids"], document["groups"]) == (name, [ALICE.oid], [])
 
@@ -116,7 +115,7 @@ async def test_removing_an_upload_deletes_its_chunks_and_its_blob(wired: Wired) 
     await wired.uploads.remove(ALICE, "travel.md")
 
     folder = user_folder(ALICE)
-    assert wired.blobs.blob_names(UPLOADS) == [folder + "other.md"]
+    assert await wired.blobs.blob_names(UPLOADS) == [folder + "other.md"]
     assert {d["sourcefile"] for d in wired.search.documents[INDEX].values()} == {
         folder + "other.md"
     }
@@ -126,7 +125,7 @@ async def test_removing_an_upload_deletes_its_chunks_and_its_blob(wired: Wired) 
 
 
 async def test_corpus_names_are_read_from_the_corpus_container(wired: Wired) -> None:
-    async with _container(wired.blobs, CORPUS) as corpus:
+    async with wired.blobs.container(CORPUS) as corpus:
         await corpus.upload_blob("handbook.md", b"# Handbook\n")
     stored = await wired.content.open("handbook.md")
     assert b"".join([chunk async for chunk in stored.chunks]) == b"# Handbook\n"
