@@ -9,8 +9,14 @@ benchmark never reaches a real service:
   azure-search-documents SDK talks to, answering every search with three realistic documents
   after a settable delay;
 * a control server: `POST /config` `{"model": {...}, "search": {...}}` sets knobs,
-  `POST /fault` `{"target": "model", "kind": "429", ...}` queues a fault, `GET /stats`
-  returns the counters.
+  `POST /fault` `{"target": "model", "kind": "429", ...}` queues a fault (or, with `"rate"`,
+  injects it into that share of requests), `GET /stats` returns the counters and
+  `GET /streams?since=SEQ` the model's recent stream records (`StreamRecord`: started, pieces
+  sent, ended, and when the client hung up early), with `now` on the same `time.monotonic()`
+  clock as the caller's.
+
+Both fakes run with `record_requests=False`: counters and a bounded history, no request bodies,
+so memory stays flat however long the run.
 
 It prints one JSON line `{"model": ..., "search": ..., "control": ..., "pid": ...}` when it
 is ready, then serves until SIGTERM or SIGINT, or until its stdin closes (the harness that
@@ -21,12 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import dataclasses
 import json
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +46,7 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 from fakes.azure_search import FakeAzureSearch  # noqa: E402
+from fakes.base import listen  # noqa: E402
 from fakes.openai_server import FAULT_KINDS, FakeOpenAI, Fault  # noqa: E402
 
 MODEL_KNOBS: dict[str, type[Any]] = {
@@ -118,7 +126,6 @@ class Upstreams:
     def __init__(self, model: FakeOpenAI, search: FakeAzureSearch) -> None:
         self.model = model
         self.search = search
-        self.search_requests = 0
         self.control_port = 0
         self._runner: web.AppRunner | None = None
 
@@ -128,23 +135,13 @@ class Upstreams:
         app.router.add_post("/config", self._config)
         app.router.add_post("/fault", self._fault)
         app.router.add_get("/stats", self._stats)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.control_port = int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+        app.router.add_get("/streams", self._streams)
+        self._runner, self.control_port = await listen(app)
 
     async def close(self) -> None:
         """Stop the control server."""
         if self._runner is not None:
             await self._runner.cleanup()
-
-    def forget_requests(self) -> None:
-        """Keep counters, drop recorded requests, so memory stays flat in long runs."""
-        self.search_requests += len(self.search.requests)
-        self.search.requests.clear()
 
     async def _config(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -160,10 +157,13 @@ class Upstreams:
         target = body.get("target", "model")
         kind = str(body.get("kind", ""))
         times = int(body.get("times", 1))
-        if target == "search":
+        if target == "search" and kind.isdigit():
             # FakeAzureSearch's own knob: a status with optional headers (429 + Retry-After).
             headers = {"Retry-After": str(body["retry_after"])} if "retry_after" in body else None
-            self.search.fail_next(int(kind), headers=headers, times=times)
+            if "rate" in body:
+                self.search.set_fault_rate(float(body["rate"]), int(kind), headers)
+            else:
+                self.search.fail_next(int(kind), headers=headers, times=times)
         elif target == "model" and kind in FAULT_KINDS:
             fault = Fault(
                 kind,
@@ -193,11 +193,17 @@ class Upstreams:
                     **{name: getattr(self.model, name) for name in MODEL_KNOBS},
                 },
                 "search": {
-                    "requests": self.search_requests + len(self.search.requests),
+                    "requests": self.search.requests.total,
+                    "faults_injected": self.search.faults.injected,
                     "delay": self.search.delay,
                 },
             }
         )
+
+    async def _streams(self, request: web.Request) -> web.Response:
+        since = int(request.query.get("since", 0))
+        streams = [dataclasses.asdict(r) for r in self.model.streams if r.seq >= since]
+        return web.json_response({"now": time.monotonic(), "streams": streams})
 
 
 def _apply(target: object, values: dict[str, Any], knobs: Mapping[str, type[Any]]) -> None:
@@ -222,7 +228,7 @@ async def serve(args: argparse.Namespace) -> None:
         framing=True,
         record_requests=False,
     )
-    search = FakeAzureSearch(search_results=DOCUMENTS)
+    search = FakeAzureSearch(search_results=DOCUMENTS, record_requests=False)
     search.delay = args.search_delay
     async with model, search:
         upstreams = Upstreams(model, search)
@@ -235,10 +241,7 @@ async def serve(args: argparse.Namespace) -> None:
         }
         print(json.dumps(ready), flush=True)
         try:
-            while not stop.is_set():
-                upstreams.forget_requests()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+            await stop.wait()
         finally:
             await upstreams.close()
 

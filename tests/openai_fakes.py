@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
 import httpx
+from fakes.openai_wire import chunk, completion, error, event, sse
+
+__all__ = [
+    "BASE_URL",
+    "HangingStream",
+    "chunk",
+    "completion_response",
+    "embedding_response",
+    "error_response",
+    "sse",
+    "stream_response",
+]
 
 BASE_URL = "http://fake-openai.test/v1"
-
-
-def chunk(content: str | None = None, finish_reason: str | None = None) -> dict[str, Any]:
-    """One chat.completion.chunk."""
-    delta = {} if content is None else {"content": content}
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion.chunk",
-        "created": 0,
-        "model": "fake-model",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-    }
-
-
-def sse(events: Sequence[dict[str, Any] | str]) -> bytes:
-    """An SSE body: each event as a `data:` line, then `[DONE]`."""
-    lines = [f"data: {e if isinstance(e, str) else json.dumps(e)}\n\n" for e in events]
-    return ("".join(lines) + "data: [DONE]\n\n").encode()
 
 
 def stream_response(pieces: Sequence[str]) -> httpx.Response:
@@ -38,23 +30,7 @@ def stream_response(pieces: Sequence[str]) -> httpx.Response:
 
 def completion_response(text: str, finish_reason: str = "stop") -> httpx.Response:
     """A non-streamed chat completion."""
-    return httpx.Response(
-        200,
-        json={
-            "id": "chatcmpl-2",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "fake-model",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": text},
-                    "finish_reason": finish_reason,
-                }
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        },
-    )
+    return httpx.Response(200, json=completion(text, finish_reason))
 
 
 def error_response(
@@ -62,8 +38,7 @@ def error_response(
 ) -> httpx.Response:
     """An OpenAI-style error body."""
     headers = {"retry-after": "0"} if status == 429 else {}
-    body = {"error": {"message": message, "type": "error", "code": code}}
-    return httpx.Response(status, json=body, headers=headers)
+    return httpx.Response(status, json=error(message, type="error", code=code), headers=headers)
 
 
 class HangingStream(httpx.AsyncByteStream):
@@ -74,7 +49,7 @@ class HangingStream(httpx.AsyncByteStream):
         self.closed = asyncio.Event()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield sse([chunk("Hello")])[: -len(b"data: [DONE]\n\n")]
+        yield event(chunk("Hello"))
         self.first_sent.set()
         await asyncio.Event().wait()  # a model that keeps the stream open
 

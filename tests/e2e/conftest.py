@@ -22,12 +22,19 @@ from e2e_helpers import (
     ingest,
     start_backend,
 )
-from fake_openai import FakeOpenAI
+from fakes.openai_server import FakeOpenAI
+from fakes.threaded import serve_in_thread
 
 try:
     from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 except ImportError:  # pragma: no cover - depends on the dev environment
     sync_playwright = None  # type: ignore[assignment]
+
+
+# What the fake language model answers: the opening at once, then filler slowly enough to stop.
+ANSWER_OPENING = "Cairnwood gives 14 weeks of paid parental leave [pto-leave-policy.html]. "
+FILLER = "More detail follows. "
+FOLLOWUPS = "<<Who is eligible for parental leave?>>\n<<Can I take the leave in two blocks?>>"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,9 +81,16 @@ def offline_backend(e2e_index: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="session")
 def fake_openai() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.stop()
+    """A slow language model on its own thread: one filler piece every 0.1 s, for 30 s."""
+    fake = FakeOpenAI(
+        answer=[ANSWER_OPENING] + [FILLER] * 300,
+        chunk_delay=0.1,
+        framing=True,
+        completion_text="parental leave weeks",
+        followup_text=FOLLOWUPS,
+    )
+    with serve_in_thread(fake):
+        yield fake
 
 
 @pytest.fixture(scope="session")

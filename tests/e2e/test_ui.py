@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from e2e_helpers import AXE_JS, Backend, axe_violations, last_answer, screenshot, wait_for_answer
-from fake_openai import FakeOpenAI
+from fakes.openai_server import FakeOpenAI
+from fakes.threaded import wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -141,7 +142,6 @@ def test_conversation_reopens_from_history_after_reload(new_page, offline_backen
 def test_stop_ends_the_stream_and_the_model_call(
     new_page, model_backend: Backend, fake_openai: FakeOpenAI
 ) -> None:
-    fake_openai.disconnected.clear()
     page = new_page(model_backend.url)
     expect(page.get_by_role("note")).to_have_count(0)  # a language model is configured
     page.get_by_label("Your question").fill("How long is parental leave?")
@@ -152,13 +152,17 @@ def test_stop_ends_the_stream_and_the_model_call(
     expect(answer.locator("[aria-busy=true]")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Writing the answer")).to_have_count(1)
     screenshot(page, "06-streaming")
+    stream = fake_openai.streams[-1]
+    assert stream.closed_early_at is None
     page.get_by_role("button", name="Stop").click()
 
     expect(answer).to_contain_text("Stopped")
     expect(answer.get_by_role("button", name="Retry")).to_be_visible()
     expect(page.get_by_role("button", name="Send")).to_be_visible()
     # The backend closed its call to the model when the browser hung up.
-    assert fake_openai.disconnected.wait(timeout=15), "the model stream was not closed"
+    closed = wait_until(lambda: stream.closed_early_at is not None, timeout=15)
+    assert closed, "the model stream was not closed"
+    assert wait_until(lambda: fake_openai.open_streams == 0, timeout=15)
     text = answer.inner_text()
     page.wait_for_timeout(500)
     assert answer.inner_text() == text  # nothing more arrives
@@ -167,7 +171,7 @@ def test_stop_ends_the_stream_and_the_model_call(
 def test_model_error_is_shown_and_retry_recovers(
     new_page, model_backend: Backend, fake_openai: FakeOpenAI
 ) -> None:
-    fake_openai.fail_next = 1
+    fake_openai.fail_next("500")
     page = new_page(model_backend.url)
     page.get_by_label("Your question").fill("How long is parental leave?")
     page.keyboard.press("Enter")

@@ -121,7 +121,6 @@ import copy
 import json
 import re
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -130,6 +129,7 @@ from aiohttp import web
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
+from fakes.base import FaultQueue, Recorder, listen
 from fakes.odata import ODataFilter, ODataFilterError, parse_filter, unquote
 
 __all__ = [
@@ -229,7 +229,8 @@ class FakeAzureSearch:
     Public attributes (all may be changed at any time during a test):
 
     * ``endpoint`` / ``port``: where the server listens (after ``__aenter__``).
-    * ``requests``: every :class:`RecordedRequest`, in order (faulted ones included).
+    * ``requests``: every :class:`RecordedRequest`, in order (faulted ones included), in a
+      :class:`fakes.base.Recorder` that reads like a list.
     * ``search_results``: documents returned by search, or None to return the stored
       documents of the index instead. Each is a dict of fields plus optional
       ``@search.score`` (default 1.0), ``@search.rerankerScore``,
@@ -249,6 +250,8 @@ class FakeAzureSearch:
         api_key: str | None = None,
         key_field: str = "id",
         search_results: list[dict[str, Any]] | None = None,
+        record_requests: bool = True,
+        seed: int = 0,
     ) -> None:
         """Create the fake (the server starts in ``__aenter__``).
 
@@ -257,6 +260,9 @@ class FakeAzureSearch:
         :param key_field: key field used for ``search.index`` when the index was not
             created through the fake (otherwise the index definition's key field is used).
         :param search_results: initial value of ``search_results``.
+        :param record_requests: False keeps only the count (``requests.total``), for long
+            benchmark runs; ``requests_for``/``last_search`` then see nothing.
+        :param seed: seeds the random share of faults (``set_fault_rate``).
         """
         self.api_key = api_key
         self.key_field = key_field
@@ -264,10 +270,10 @@ class FakeAzureSearch:
         self.answers: list[dict[str, Any]] = []
         self.delay: float = 0.0
         self.strict_semantic: bool = True
-        self.requests: list[RecordedRequest] = []
+        self.requests: Recorder[RecordedRequest] = Recorder(keep=None if record_requests else 0)
         self.documents: dict[str, dict[str, dict[str, Any]]] = {}
         self.indexes: dict[str, dict[str, Any]] = {}
-        self._faults: deque[_Fault] = deque()
+        self.faults: FaultQueue[_Fault] = FaultQueue(seed=seed)
         self._document_errors: dict[str, tuple[int, str]] = {}
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -294,16 +300,7 @@ class FakeAzureSearch:
         self._closing = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server  # aiohttp exposes no public accessor for the bound port
-        if server is None or not getattr(server, "sockets", None):
-            await runner.cleanup()
-            raise RuntimeError("aiohttp site did not bind a socket")
-        self._port = int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
-        self._runner = runner
+        self._runner, self._port = await listen(app)
 
     async def close(self) -> None:
         """Stop the server; pending delayed searches are released at once."""
@@ -339,10 +336,14 @@ class FakeAzureSearch:
         ``{"Retry-After": "0"}``. Remember the SDK retries some statuses by itself (see the
         module docstring): each retry consumes one fault.
         """
-        if times < 1:
-            raise ValueError("times must be >= 1")
-        for _ in range(times):
-            self._faults.append(_Fault(status, body, dict(headers or {})))
+        self.faults.fail_next(_Fault(status, body, dict(headers or {})), times=times)
+
+    def set_fault_rate(
+        self, rate: float, status: int | None, headers: dict[str, str] | None = None
+    ) -> None:
+        """Fail a random share ``rate`` (0..1) of requests with ``status``; 0 or None: off."""
+        fault = None if status is None else _Fault(status, None, dict(headers or {}))
+        self.faults.set_rate(rate, fault)
 
     def fail_document(self, key: str, status_code: int = 400, message: str = "Failed.") -> None:
         """Make indexing of document ``key`` fail (per-document ``status: false``; HTTP 207)."""
@@ -351,12 +352,12 @@ class FakeAzureSearch:
     @property
     def pending_faults(self) -> int:
         """Faults queued by :meth:`fail_next` that were not consumed yet."""
-        return len(self._faults)
+        return self.faults.pending
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and document errors (keeps data)."""
         self.requests.clear()
-        self._faults.clear()
+        self.faults.clear()
         self._document_errors.clear()
 
     def requests_for(self, operation: str) -> list[RecordedRequest]:
@@ -399,10 +400,10 @@ class FakeAzureSearch:
             index_name=index_name,
             document_key=doc_key,
         )
-        self.requests.append(recorded)
+        self.requests.record(recorded)
 
-        if self._faults:
-            fault = self._faults.popleft()
+        fault = self.faults.take()
+        if fault is not None:
             body = fault.body if fault.body is not None else _error_body(fault.status)
             return self._json(body, status=fault.status, headers=fault.headers)
 

@@ -209,6 +209,41 @@ async def test_429_on_post_is_retried_only_with_retry_after(fake: FakeAzureSearc
     assert len(fake.requests) == 3
 
 
+async def _statuses(fake: FakeAzureSearch, searches: int) -> list[int]:
+    statuses = []
+    async with _client(fake) as client:
+        for _ in range(searches):
+            try:
+                [d async for d in await client.search("pto")]
+            except HttpResponseError as exc:
+                statuses.append(exc.status_code or 0)
+            else:
+                statuses.append(200)
+    return statuses
+
+
+@pytest.mark.asyncio
+async def test_fault_rate_is_seeded_and_counted() -> None:
+    runs = []
+    for _ in range(2):
+        async with FakeAzureSearch(search_results=RESULTS, seed=7) as fake:
+            fake.set_fault_rate(0.5, 503)
+            runs.append(await _statuses(fake, 20))
+            assert fake.faults.injected == runs[-1].count(503)
+            fake.set_fault_rate(0.5, None)
+            assert await _statuses(fake, 3) == [200, 200, 200]
+    assert runs[0] == runs[1]  # the same seed fails the same requests
+    assert set(runs[0]) == {200, 503}
+
+
+@pytest.mark.asyncio
+async def test_without_recording_only_the_count_is_kept() -> None:
+    async with FakeAzureSearch(search_results=RESULTS, record_requests=False) as fake:
+        assert await _statuses(fake, 3) == [200, 200, 200]
+        assert fake.requests.total == 3
+        assert fake.requests == []
+
+
 @pytest.mark.asyncio
 async def test_fault_body_and_not_found(fake: FakeAzureSearch) -> None:
     fake.fail_next(500, body={"error": {"code": "Boom", "message": "kaput"}})
