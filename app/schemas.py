@@ -4,11 +4,54 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticKnownError
 
 from app.search.base import RetrievalMode
 
-Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+def json_integer(cls: type[BaseModel], value: object) -> object:
+    """A `mode="before"` validator for integer fields (lax, `strict=False`): an integer as JSON
+    and JSON Schema mean it, so 3 and 3.0 are the same number and `true` and "3" are none
+    (pydantic's lax mode would take those, its strict mode would refuse 3.0)."""
+    if isinstance(value, bool | str):
+        raise PydanticKnownError("int_type")
+    return value
+
+
+# Whitespace as JSON Schema's regular expressions (ECMA-262) mean `\s`. Python's `str.strip`
+# and `re` also count U+001C-U+001F and U+0085, so a title of "\x1f" met a spec pattern of `\S`
+# and was refused as blank (Schemathesis). So the pattern names the characters, in a form
+# both dialects read alike, and the server strips exactly those.
+NOT_BLANK = r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_SPACES = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000\ufeff")
+)
+
+
+def _strip(value: str) -> str:
+    return value.strip(_SPACES)
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+# Text is measured as sent and stripped after: `strip_whitespace` would strip first, and take
+# more than the spec's `maxLength` says.
+Stripped = AfterValidator(_strip)
+Category = Annotated[str, StringConstraints(max_length=100), Stripped]
 
 
 class Overrides(BaseModel):
@@ -24,9 +67,9 @@ class Overrides(BaseModel):
     retrieval_mode: RetrievalMode | None = None
     semantic_ranker: bool | None = None
     semantic_captions: bool = False
-    top: int = Field(default=3, ge=1, le=50)
+    top: int = Field(default=3, ge=1, le=50, strict=False)
     temperature: float | None = Field(default=None, ge=0, le=2)
-    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=False)
     # BM25 and Azure AI Search scores stay well below this; RRF scores below 1.
     minimum_search_score: float | None = Field(default=None, ge=0, le=1000)
     minimum_reranker_score: float | None = Field(default=None, ge=0, le=4)
@@ -36,11 +79,13 @@ class Overrides(BaseModel):
     prompt_template: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     language: Annotated[str, StringConstraints(max_length=40)] | None = None
 
-    @field_validator("include_category", "exclude_category", mode="before")
+    _integers = field_validator("top", "seed", mode="before")(json_integer)
+
+    @field_validator("include_category", "exclude_category")
     @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        # The sample UI sends "" for "no category"; treat it as absent.
-        return None if value == "" else value
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        # The sample UI sends "" for "no category"; treat it, and any blank, as absent.
+        return value or None
 
     def unknown_keys(self) -> list[str]:
         """The keys sent that this server does not use (at most 20, each cut to 100 chars)."""
@@ -180,7 +225,13 @@ class MessageResponse(BaseModel):
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 SessionId = Annotated[str, StringConstraints(pattern=SESSION_ID_PATTERN)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    Stripped,
+    AfterValidator(_not_blank),
+    Field(json_schema_extra={"pattern": NOT_BLANK}),
+]
 Question = Annotated[str, StringConstraints(max_length=20_000)]  # as Message.content
 
 
@@ -192,11 +243,21 @@ class SaveSessionRequest(BaseModel):
     created: int | None = Field(default=None, ge=0)  # ms; a moved conversation keeps its date
     answers: Annotated[list[tuple[Question, dict[str, Any]]], Field(min_length=1, max_length=500)]
 
+    _integers = field_validator("created", mode="before")(json_integer)
+
 
 class RenameSessionRequest(BaseModel):
     """Body of `PATCH /chat_history/sessions/<id>`."""
 
     title: Title
+
+
+class SessionSavedResponse(BaseModel):
+    """Body of `POST /chat_history` (201) and `PATCH /chat_history/sessions/<id>`."""
+
+    id: str
+    title: str
+    timestamp: int
 
 
 class SessionSummaryResponse(BaseModel):
@@ -222,6 +283,25 @@ class SessionResponse(SessionSummaryResponse):
     answers: list[Any]
 
 
+class ExportedAnswer(BaseModel):
+    """One answer of a downloaded conversation; `status` and `error` are as the UI saved them."""
+
+    question: str
+    status: Any
+    error: Any
+    events: list[Any]
+
+
+class SessionExport(BaseModel):
+    """Body of `GET /chat_history/sessions/<id>?format=json`: each answer's stream lines."""
+
+    id: str
+    title: str
+    created: int
+    timestamp: int
+    answers: list[ExportedAnswer]
+
+
 class SessionsQuery(BaseModel):
     """Query of `GET /chat_history/sessions`."""
 
@@ -242,13 +322,21 @@ class FeedbackRequest(BaseModel):
     session_id: SessionId
     answer_index: int = Field(ge=0, le=499)
     rating: Literal["up", "down"]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    comment: Annotated[str, StringConstraints(max_length=2000), Stripped] = ""
     question: Question | None = None
     answer: Annotated[str, StringConstraints(max_length=100_000)] | None = None
     citations: Annotated[
         list[Annotated[str, StringConstraints(max_length=500)]], Field(max_length=100)
     ] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
+
+    _integers = field_validator("answer_index", mode="before")(json_integer)
+
+
+class FeedbackSavedResponse(BaseModel):
+    """Body of `POST /feedback` (201)."""
+
+    id: str
 
 
 class FeedbackItem(BaseModel):

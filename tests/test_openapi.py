@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from helpers import chat_body
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from quart.typing import TestClientProtocol as Client
 
@@ -46,6 +47,9 @@ async def test_errors_are_documented_with_their_json_shape(spec: dict[str, Any])
     schema = chat["400"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
     assert spec["components"]["schemas"]["ErrorResponse"]["required"] == ["error"]
+    for status in ("429", "503"):  # the rate limit's and the stream cap's refusals
+        assert chat[status]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+        assert "Retry-After" in chat[status]["description"]
 
 
 @pytest.mark.parametrize("path", ["/chat/stream", "/ask/stream"])
@@ -73,6 +77,9 @@ async def test_the_validators_bounds_are_in_the_schema(spec: dict[str, Any]) -> 
         ("GET", "/content/no-such-file.pdf", {}, 404),
         ("GET", "/chat_history/sessions/nope", {}, 404),
         ("POST", "/feedback", {"json": {}}, 400),
+        ("POST", "/feedback", {"json": {"comment": "x" * 1_100_000}}, 413),
+        ("PATCH", "/chat_history/sessions/s1", {"json": {"title": "x" * 1_100_000}}, 413),
+        ("DELETE", "/chat_history/sessions/s1", {}, 404),
     ],
 )
 async def test_what_the_server_answers_is_in_the_spec(
@@ -101,3 +108,65 @@ def _matches(template: str, path: str) -> bool:
     return len(parts) == len(wanted) and all(
         a == b or a.startswith("{") for a, b in zip(parts, wanted, strict=True)
     )
+
+
+async def test_successes_are_documented_as_answered(spec: dict[str, Any]) -> None:
+    """201 and 204 were undocumented, downloads and source files documented as nothing."""
+    paths = spec["paths"]
+    assert set(_successes(paths["/chat_history"]["post"])) == {"201"}
+    assert set(_successes(paths["/feedback"]["post"])) == {"201"}
+    deleted = paths["/chat_history/sessions/{session_id}"]["delete"]["responses"]
+    assert "204" in deleted
+    assert "content" not in deleted["204"]
+    session = paths["/chat_history/sessions/{session_id}"]["get"]["responses"]["200"]
+    assert set(session["content"]) == {"application/json", "text/markdown"}
+    assert len(session["content"]["application/json"]["schema"]["anyOf"]) == 2
+    assert list(paths["/content/{path}"]["get"]["responses"]["200"]["content"]) == ["*/*"]
+
+
+def _successes(operation: dict[str, Any]) -> list[str]:
+    return [code for code in operation["responses"] if code.startswith("2")]
+
+
+async def test_request_bodies_are_required(spec: dict[str, Any]) -> None:
+    """A route with a body refuses a request without one: the spec said it was optional."""
+    bodies = [op["requestBody"] for _, _, op in operations(spec) if "requestBody" in op]
+    assert len(bodies) >= 8
+    assert all(body["required"] is True for body in bodies)
+
+
+async def test_links_name_operations_of_the_spec(spec: dict[str, Any]) -> None:
+    ids = {op["operationId"] for _, _, op in operations(spec)}
+    saved = spec["paths"]["/chat_history"]["post"]["responses"]["201"]["links"]
+    assert saved["GetSession"]["parameters"] == {"session_id": "$response.body#/id"}
+    targets = {
+        link["operationId"]
+        for _, _, op in operations(spec)
+        for response in op["responses"].values()
+        for link in response.get("links", {}).values()
+    }
+    assert targets
+    assert targets <= ids
+
+
+async def test_the_spec_says_what_this_server_refuses(
+    spec: dict[str, Any], serve: Any, make_settings: Any
+) -> None:
+    """Custom prompts and vector search were documented, and refused with 400."""
+    overrides = spec["components"]["schemas"]["Overrides"]["properties"]
+    assert overrides["prompt_template"]["anyOf"] == [{"const": ""}, {"type": "null"}]
+    assert overrides["retrieval_mode"]["anyOf"][0]["enum"] == ["text", "hybrid"]
+    allowing: Client = await serve(make_settings(allow_prompt_template=True))
+    other = await (await allowing.get("/openapi.json")).get_json()
+    template = other["components"]["schemas"]["Overrides"]["properties"]["prompt_template"]
+    assert template["anyOf"][0] == {"maxLength": 10000, "type": "string"}
+
+
+@pytest.mark.parametrize("path", ["/config", "/auth_setup", "/healthz"])
+async def test_what_the_server_answers_has_the_documented_shape(
+    client: Client, spec: dict[str, Any], path: str
+) -> None:
+    schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    validator = Draft202012Validator({**schema["schema"], "components": spec["components"]})
+    body = await (await client.get(path)).get_json()
+    assert [error.message for error in validator.iter_errors(body)] == []

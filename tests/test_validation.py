@@ -38,7 +38,8 @@ from app.settings import Settings
         (chat_body("q", minimum_search_score=-1), "context.overrides.minimum_search_score"),
         (chat_body("q", top="three"), "context.overrides.top: Input should be a valid integer"),
         (chat_body("q", top=True), "context.overrides.top: Input should be a valid integer"),
-        (chat_body("q", top=3.0), "context.overrides.top: Input should be a valid integer"),
+        (chat_body("q", top=3.5), "context.overrides.top: Input should be a valid integer"),
+        (chat_body("q", seed=False), "context.overrides.seed: Input should be a valid integer"),
         (chat_body("q", semantic_ranker="yes"), "context.overrides.semantic_ranker"),
         (chat_body("q", semantic_ranker=0.0), "context.overrides.semantic_ranker"),
         (chat_body("q", suggest_followup_questions=1), "context.overrides.suggest_followup"),
@@ -137,12 +138,58 @@ async def test_server_keeps_serving_after_bad_requests(client: Client) -> None:
     assert response.status_code == 200
 
 
-async def test_blank_category_is_ignored(client: Client) -> None:
+@pytest.mark.parametrize("blank", ["", "  "])
+async def test_blank_category_is_ignored(client: Client, blank: str) -> None:
     response = await client.post(
-        "/chat", json=chat_body("payday", include_category="", exclude_category="")
+        "/chat", json=chat_body("payday", include_category=blank, exclude_category=blank)
     )
     assert response.status_code == 200
     assert (await response.get_json())["context"]["data_points"]["citations"]
+
+
+async def test_an_integer_is_a_json_number_and_a_boolean_is_none(client: Client) -> None:
+    """JSON and JSON Schema: 3.0 is the integer 3; `true` was taken as 1 (Schemathesis)."""
+    answers = [["When is payday?", {}]]
+    saved = await client.post(
+        "/chat_history", json={"id": "s1", "answers": answers, "created": 5.0}
+    )
+    assert saved.status_code == 201
+    for body, field in [
+        ({"id": "s2", "answers": answers, "created": True}, "created"),
+        ({"session_id": "s1", "answer_index": True, "rating": "up"}, "answer_index"),
+    ]:
+        path = "/chat_history" if "id" in body else "/feedback"
+        refused = await client.post(path, json=body)
+        assert refused.status_code == 400, body
+        assert f"{field}: Input should be a valid integer" in (await refused.get_json())["error"]
+    rated = await client.post(
+        "/feedback", json={"session_id": "s1", "answer_index": 0.0, "rating": "up"}
+    )
+    assert rated.status_code == 201
+    assert (await client.post("/chat", json=chat_body("payday", top=3.0))).status_code == 200
+
+
+async def test_text_is_measured_as_sent_and_stripped_after(client: Client) -> None:
+    """A title of 200 characters after a space was taken: stripped first, then measured, when
+    the spec says at most 200 (Schemathesis)."""
+    saved = await client.post("/chat_history", json={"id": "s1", "answers": [["q", {}]]})
+    assert saved.status_code == 201
+    rename = "/chat_history/sessions/s1"
+    cases = [(" " + "a" * 200, "title: String should have at most 200"), ("   ", "not be blank")]
+    for title, says in cases:
+        refused = await client.patch(rename, json={"title": title})
+        assert refused.status_code == 400, title
+        assert says in (await refused.get_json())["error"]
+    renamed = await client.patch(rename, json={"title": "  Payday  "})
+    assert (await renamed.get_json())["title"] == "Payday"
+    # Blank as JSON Schema's `\s` means it: U+3000 is whitespace there, U+001F is not.
+    assert (await client.patch(rename, json={"title": "\u3000\ufeff"})).status_code == 400
+    odd = await client.patch(rename, json={"title": "\x1f"})
+    assert (await odd.get_json())["title"] == "\x1f"
+    comment = {"session_id": "s1", "answer_index": 0, "rating": "up", "comment": " " + "c" * 2000}
+    refused = await client.post("/feedback", json=comment)
+    assert refused.status_code == 400
+    assert "comment: String should have at most 2000" in (await refused.get_json())["error"]
 
 
 JSON_POST_ROUTES = ["/chat", "/chat/stream", "/ask", "/ask/stream", "/chat_history", "/feedback"]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from quart import Blueprint
+from quart_schema import document_response
 
 from app.auth.middleware import ENTRA_LOGIN, ENTRA_SCOPE
 from app.services import get_services
-from app.settings import Settings
+from app.settings import AuthProvider, Settings
 
 bp = Blueprint("auth_setup", __name__)
 
@@ -20,7 +22,21 @@ REDIRECT_URI = "/redirect"
 POST_LOGOUT_REDIRECT_URI = "/"
 
 
+class AuthSetupResponse(BaseModel):
+    """Body of `GET /auth_setup`: MSAL's settings for Entra ID, oidc-client's for OIDC."""
+
+    useLogin: bool
+    provider: AuthProvider
+    requireAccessControl: bool
+    enableUnauthenticatedAccess: bool
+    msalConfig: dict[str, Any] | None
+    loginRequest: dict[str, Any] | None
+    tokenRequest: dict[str, Any] | None
+    oidcConfig: dict[str, Any] | None
+
+
 @bp.get("/auth_setup")
+@document_response(AuthSetupResponse)
 async def auth_setup() -> dict[str, Any]:
     """Login settings for the SPA; open to anyone, it holds no secret."""
     return auth_setup_for(get_services().settings)

@@ -7,7 +7,7 @@ from quart import Blueprint, Response
 from app.auth.middleware import current_user
 from app.content import clean_name
 from app.errors import NotFoundError
-from app.openapi import UPSTREAM, errors
+from app.openapi import BINARY, UPSTREAM, errors, success
 from app.services import get_services
 
 bp = Blueprint("content", __name__)
@@ -18,6 +18,7 @@ CONTENT_POLICY = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-
 
 @bp.get("/content/<path:path>")
 @errors(401, 403, 404, *UPSTREAM)
+@success(200, "The file, as its own media type (`nosniff`, sandboxed).", {"*/*": BINARY})
 async def content(path: str) -> Response:
     """Stream the stored file; 404 for anything that is not one or that the caller may not read.
 

@@ -12,7 +12,12 @@ import hashlib
 from typing import Any
 
 from quart import Blueprint
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import (
+    document_response,
+    validate_querystring,
+    validate_request,
+    validate_response,
+)
 
 from app.auth.middleware import current_user
 from app.errors import BadRequestError, NotFoundError
@@ -20,7 +25,13 @@ from app.history.base import Feedback, HistoryStore, InvalidTokenError, now_ms
 from app.history.export import answer_text, cited, known_citations, question_and_response
 from app.history.identity import ANON_PREFIX, history_user_id, issue_anonymous_cookie
 from app.openapi import UPSTREAM, errors
-from app.schemas import FeedbackItem, FeedbackPage, FeedbackQuery, FeedbackRequest
+from app.schemas import (
+    FeedbackItem,
+    FeedbackPage,
+    FeedbackQuery,
+    FeedbackRequest,
+    FeedbackSavedResponse,
+)
 from app.services import get_services
 
 bp = Blueprint("feedback", __name__)
@@ -28,8 +39,9 @@ bp.after_request(issue_anonymous_cookie)
 
 
 @bp.post("/feedback")
-@errors(400, 401, 403, 404, 415, *UPSTREAM)
+@errors(400, 401, 403, 404, 413, 415, *UPSTREAM)
 @validate_request(FeedbackRequest)
+@document_response(FeedbackSavedResponse, 201)
 async def post_feedback(data: FeedbackRequest) -> tuple[dict[str, str], int]:
     """Record a thumbs up or down, with an optional comment, on one answer."""
     user_id = history_user_id()

@@ -12,7 +12,12 @@ import re
 from urllib.parse import quote
 
 from quart import Blueprint, Response, request
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import (
+    document_response,
+    validate_querystring,
+    validate_request,
+    validate_response,
+)
 
 from app.errors import BadRequestError, ConflictError, NotFoundError, PayloadTooLargeError
 from app.history import HISTORY_PATH
@@ -25,13 +30,15 @@ from app.history.base import (
 )
 from app.history.export import download_name, to_json, to_markdown
 from app.history.identity import history_user_id, issue_anonymous_cookie, signed_in_id
-from app.openapi import UPSTREAM, errors
+from app.openapi import TEXT, UPSTREAM, errors, links, success
 from app.schemas import (
     SESSION_ID_PATTERN,
     RenameSessionRequest,
     SaveSessionRequest,
+    SessionExport,
     SessionQuery,
     SessionResponse,
+    SessionSavedResponse,
     SessionsQuery,
     SessionsResponse,
     SessionSummaryResponse,
@@ -44,6 +51,20 @@ bp.after_request(issue_anonymous_cookie)
 BROWSER_ONLY = "Conversations are kept in the browser on this server (CHAT_HISTORY=browser)."
 NO_SUCH_SESSION = "No such conversation."
 SESSION_ID = re.compile(SESSION_ID_PATTERN)
+
+
+def _session_links(session_id: str) -> dict[str, dict[str, object]]:
+    """What a conversation's id (the runtime expression `session_id`) can be used with."""
+    by_id = {"session_id": session_id}
+    return {
+        "GetSession": {"operationId": "get_get_session", "parameters": by_id},
+        "RenameSession": {"operationId": "patch_rename_session", "parameters": by_id},
+        "DeleteSession": {"operationId": "delete_delete_session", "parameters": by_id},
+        "RateAnswer": {
+            "operationId": "post_post_feedback",
+            "requestBody": {"session_id": session_id, "answer_index": 0},
+        },
+    }
 
 
 def _store() -> HistoryStore:
@@ -66,6 +87,8 @@ async def require_store() -> None:
 @bp.post(HISTORY_PATH)
 @errors(400, 401, 403, 404, 409, 413, 415, *UPSTREAM)
 @validate_request(SaveSessionRequest)
+@document_response(SessionSavedResponse, 201)
+@links(201, **_session_links("$response.body#/id"))
 async def save_session(data: SaveSessionRequest) -> tuple[dict[str, object], int]:
     """Save a whole conversation, replacing an earlier save of the same id."""
     settings = get_services().settings
@@ -98,6 +121,7 @@ async def save_session(data: SaveSessionRequest) -> tuple[dict[str, object], int
 @errors(400, 401, 403, 404, *UPSTREAM)
 @validate_querystring(SessionsQuery)
 @validate_response(SessionsResponse)
+@links(200, **_session_links("$response.body#/sessions/0/id"))
 async def list_sessions(query_args: SessionsQuery) -> SessionsResponse:
     """The caller's conversations, newest first, a page at a time."""
     try:
@@ -120,6 +144,12 @@ async def list_sessions(query_args: SessionsQuery) -> SessionsResponse:
 
 @bp.get(f"{HISTORY_PATH}/sessions/<session_id>")
 @errors(400, 401, 403, 404, *UPSTREAM)
+@success(
+    200,
+    "The conversation; with `format`, a download (`Content-Disposition: attachment`): "
+    "`json` its answers' stream lines, `md` a Markdown transcript.",
+    {"application/json": (SessionResponse, SessionExport), "text/markdown": TEXT},
+)
 @validate_querystring(SessionQuery)
 async def get_session(session_id: str, query_args: SessionQuery) -> Response:
     """One conversation; `?format=md` or `?format=json` downloads it."""
@@ -143,8 +173,10 @@ async def get_session(session_id: str, query_args: SessionQuery) -> Response:
 
 
 @bp.patch(f"{HISTORY_PATH}/sessions/<session_id>")
-@errors(400, 401, 403, 404, 415, *UPSTREAM)
+@errors(400, 401, 403, 404, 413, 415, *UPSTREAM)
 @validate_request(RenameSessionRequest)
+@document_response(SessionSavedResponse)
+@links(200, **_session_links("$response.body#/id"))
 async def rename_session(session_id: str, data: RenameSessionRequest) -> dict[str, object]:
     """Rename a conversation."""
     now = now_ms()
@@ -155,6 +187,7 @@ async def rename_session(session_id: str, data: RenameSessionRequest) -> dict[st
 
 @bp.delete(f"{HISTORY_PATH}/sessions/<session_id>")
 @errors(401, 403, 404, *UPSTREAM)
+@success(204, "Deleted.")
 async def delete_session(session_id: str) -> Response:
     """Delete a conversation (feedback given on it is kept: it holds its own copy)."""
     if not await _store().delete(history_user_id(), session_id):

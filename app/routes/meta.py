@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel
 from quart import Blueprint
+from quart_schema import document_response
 
 from app.history.identity import history_user_id, issue_anonymous_cookie
 from app.ingest.parsers import PARSERS
 from app.services import get_services
+from app.settings import ChatProvider, HistoryBackend, SearchBackend
 
 bp = Blueprint("meta", __name__)
 bp.after_request(issue_anonymous_cookie)
@@ -19,8 +22,43 @@ NO_MODEL_NOTICE = (
 )
 
 
+class ConfigResponse(BaseModel):
+    """Body of `GET /config`: the options this server supports, in the SPA's names."""
+
+    showSemanticRankerOption: bool
+    showVectorOption: bool
+    showPromptTemplateOption: bool
+    showUserUpload: bool
+    uploadMaxBytes: int
+    uploadExtensions: list[str]
+    authEnabled: bool
+    loginRequired: bool
+    showLanguagePicker: bool
+    showSpeechInput: bool
+    showSpeechOutputBrowser: bool
+    showSpeechOutputAzure: bool
+    showChatHistoryBrowser: bool
+    showChatHistoryCosmos: bool
+    showChatHistoryServer: bool
+    chatHistoryBackend: HistoryBackend
+    showFeedback: bool
+    streamingEnabled: bool
+    defaultRetrievalMode: Literal["hybrid", "text"]
+    chatProvider: ChatProvider
+    languageModel: str | None
+    searchBackend: SearchBackend
+    notice: str | None
+
+
+class HealthResponse(BaseModel):
+    """Body of `GET /healthz`."""
+
+    status: Literal["ok"]
+
+
 @bp.get("/config")
-async def config() -> dict[str, Any]:
+@document_response(ConfigResponse)
+async def config() -> dict[str, object]:
     """Feature flags the UI reads to show only the options this server supports."""
     services = get_services()
     settings = services.settings
@@ -59,6 +97,7 @@ async def config() -> dict[str, Any]:
 
 
 @bp.get("/healthz")
+@document_response(HealthResponse)
 async def healthz() -> dict[str, str]:
     """Liveness: the worker is up and its services were created."""
     get_services()
