@@ -5,7 +5,8 @@
   last `keep` items (the benchmark, where thousands of requests must not grow memory), with
   `total` counting every item either way;
 * `FaultQueue` holds the faults for the next requests (`fail_next`) and an optional random
-  share (`set_rate`, seeded, so a run is repeatable). Each fake defines what a fault is.
+  mix (`set_rate` for one fault, `set_mix` for several; seeded, so a run is repeatable).
+  Each fake defines what a fault is.
 
 The deque operations used here are atomic, so a test on another thread (see
 `fakes.threaded`) may record, queue and read while the fake's loop serves.
@@ -88,12 +89,11 @@ class Recorder(Sequence[T]):
 
 
 class FaultQueue(Generic[F]):
-    """Faults for the next requests in order, else one at random into a share of them."""
+    """Faults for the next requests in order, else one drawn at random from a seeded mix."""
 
     def __init__(self, *, seed: int = 0) -> None:
-        self.rate = 0.0
-        self.template: F | None = None
         self.injected = 0
+        self._mix: list[tuple[float, F]] = []  # (cumulative share, fault)
         self._queue: deque[F] = deque()
         self._random = random.Random(seed)
 
@@ -105,10 +105,24 @@ class FaultQueue(Generic[F]):
 
     def set_rate(self, rate: float, fault: F | None) -> None:
         """Inject `fault` into a random share `rate` (0..1) of requests; 0 or None turns it off."""
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError("rate must be between 0 and 1")
-        self.rate = rate if fault is not None else 0.0
-        self.template = fault
+        self.set_mix([] if fault is None else [(rate, fault)])
+
+    def set_mix(self, mix: Sequence[tuple[float, F]]) -> None:
+        """Inject each `(share, fault)` into that share of requests, with one draw per request
+        (so the shares add up: 0.1 and 0.05 fail 15% of requests); `[]` turns it off."""
+        shares = [share for share, _ in mix]
+        if any(not 0.0 <= share <= 1.0 for share in shares) or sum(shares) > 1.0 + 1e-9:
+            raise ValueError("each share must be between 0 and 1, and together at most 1")
+        total = 0.0
+        self._mix = []
+        for share, fault in mix:
+            total += share
+            self._mix.append((total, fault))
+
+    @property
+    def rate(self) -> float:
+        """The share of requests that get a random fault."""
+        return self._mix[-1][0] if self._mix else 0.0
 
     @property
     def pending(self) -> int:
@@ -119,14 +133,16 @@ class FaultQueue(Generic[F]):
         """The fault for the request being served, if any (queued ones first)."""
         if self._queue:
             fault: F | None = self._queue.popleft()
-        elif self.template is not None and self._random.random() < self.rate:
-            fault = self.template
+        elif self._mix:
+            draw = self._random.random()
+            fault = next((f for bound, f in self._mix if draw < bound), None)
         else:
             return None
-        self.injected += 1
+        if fault is not None:
+            self.injected += 1
         return fault
 
     def clear(self) -> None:
-        """Drop the queued faults and turn the random share off."""
+        """Drop the queued faults and turn the random mix off."""
         self._queue.clear()
-        self.set_rate(0.0, None)
+        self.set_mix([])

@@ -28,7 +28,8 @@ For the load benchmark (`bench/`) it also has to stay cheap with thousands of op
   of every request body and every stream.
 
 Fault knobs (`fail_next` queues faults for the next requests in order; `set_fault_rate` injects
-one at random into a share of requests, with a seeded generator):
+one at random into a share of requests, with a seeded generator, and `set_fault_mix` several,
+each into its own share):
 
 * `"429"`: status 429 with `Retry-After` (and `retry-after-ms`) and OpenAI's error body;
 * `"500"`: status 500 with an error body;
@@ -78,6 +79,7 @@ class StreamRecord:
 
     seq: int  # 0, 1, 2... in the order the requests arrived
     started_at: float
+    question: str = ""  # the last message's text, cut to 200 characters: whose stream it is
     fault: FaultKind | None = None
     chunks_sent: int = 0  # answer pieces written
     ended_at: float | None = None  # None while the fake is still serving it
@@ -174,6 +176,10 @@ class FakeOpenAI:
         """Inject `fault` into a random share `rate` (0..1) of requests; 0 or None turns it off."""
         self.faults.set_rate(rate, fault)
 
+    def set_fault_mix(self, mix: Sequence[tuple[float, Fault]]) -> None:
+        """Inject each `(share, fault)` into that share of requests (one draw per request)."""
+        self.faults.set_mix(mix)
+
     @property
     def pending_faults(self) -> int:
         """Faults queued by `fail_next` that no request consumed yet."""
@@ -199,7 +205,7 @@ class FakeOpenAI:
         if not body.get("stream"):
             return await self._complete(request, body, fault)
         kind = None if fault is None else fault.kind
-        record = StreamRecord(self.streams.total, time.monotonic(), kind)
+        record = StreamRecord(self.streams.total, time.monotonic(), _question(body), kind)
         self.streams.record(record)
         self.open_streams += 1
         try:
@@ -321,6 +327,12 @@ def _status_fault(fault: Fault) -> web.Response:
         }
         return web.json_response(body, status=429, headers=headers)
     return web.json_response(wire.error(), status=500)
+
+
+def _question(body: dict[str, Any]) -> str:
+    messages = body.get("messages") or [{}]
+    content = messages[-1].get("content") if isinstance(messages[-1], dict) else None
+    return content[:200] if isinstance(content, str) else ""
 
 
 def _hang_up(request: web.Request, record: StreamRecord | None) -> NoReturn:

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from . import openai_server
-from .base import Recorder
+from .base import FaultQueue, Recorder
 from .openai_server import FakeOpenAI
 from .threaded import serve_in_thread, wait_until
 
@@ -158,3 +158,39 @@ def test_recorder_reads_like_a_list() -> None:
     for n in range(4):
         bounded.record(n)
     assert (list(bounded), bounded.total) == ([2, 3], 4)
+
+
+async def test_a_fault_mix_fails_each_share_of_requests_the_same_way_each_run(
+    session: aiohttp.ClientSession,
+) -> None:
+    mix = [(0.3, openai_server.Fault("429")), (0.2, openai_server.Fault("500"))]
+    runs = []
+    for _ in range(2):
+        async with FakeOpenAI(seed=3) as fake:
+            fake.set_fault_mix(mix)
+            statuses = []
+            for _ in range(40):
+                async with session.post(f"{fake.base_url}/chat/completions", json=_chat(True)) as r:
+                    statuses.append(r.status)
+                    await r.read()
+            assert fake.faults.injected == statuses.count(429) + statuses.count(500)
+            assert {record.question for record in fake.streams} == {"?"}  # whose stream
+            runs.append(statuses)
+    assert runs[0] == runs[1]
+    assert set(runs[0]) == {200, 429, 500}
+
+
+def test_fault_mix_shares_add_up_and_are_checked() -> None:
+    queue: FaultQueue[str] = FaultQueue(seed=1)
+    queue.set_mix([(0.25, "a"), (0.5, "b")])
+    assert queue.rate == 0.75
+    drawn = [queue.take() for _ in range(4000)]
+    assert 800 < drawn.count("a") < 1200
+    assert 1800 < drawn.count("b") < 2200
+    assert queue.injected == drawn.count("a") + drawn.count("b")
+    queue.fail_next("c")
+    assert queue.take() == "c"  # queued faults come first
+    with pytest.raises(ValueError, match="at most 1"):
+        queue.set_mix([(0.7, "a"), (0.5, "b")])
+    queue.clear()
+    assert (queue.rate, queue.take()) == (0.0, None)
