@@ -13,7 +13,7 @@ FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest fuzz bench bench-ingest clean
+.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest fuzz bench bench-faults bench-ingest clean
 BENCH_STAMP := $(VENV)/.bench-installed
 
 ## run: install, build the UI when its sources changed, index data/, serve on http://localhost:$PORT
@@ -103,6 +103,11 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 ## fakes); results in bench/results/ (about 20 minutes)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.load
+
+## bench-faults: 500 answers at C=50 against a fake model failing 21% of its requests, and
+## clients hanging up, under Hypercorn and Gunicorn; results in bench/results/faults.json
+bench-faults: install
+	$(BIN)/python -m bench.faults
 
 ## bench-ingest: ingestion throughput on a generated corpus (1,000 PDF + 500 HTML pages)
 bench-ingest: install

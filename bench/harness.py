@@ -163,7 +163,7 @@ class Harness:
         )
         url = f"http://127.0.0.1:{port}"
         async with new_session(limit=1) as session:
-            await _wait_healthy(session, url, process, spec.name, log)
+            await wait_healthy(session, url, process, spec.name, log)
             lag = False
             try:
                 async with session.get(url + "/debug/loop-lag") as response:
@@ -198,7 +198,7 @@ class Harness:
                 procs.set_affinity(pid, {self.load_core})
 
 
-async def _wait_healthy(
+async def wait_healthy(
     session: aiohttp.ClientSession,
     url: str,
     process: subprocess.Popen[bytes],
