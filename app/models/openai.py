@@ -70,6 +70,10 @@ class OpenAIChatModel:
         except BaseException as exc:
             end_span(span, exc)
             raise
+        # The response keeps its request, and the request its body (the prompt, sources and
+        # all: kilobytes), for as long as the answer streams; only the method and URL are
+        # ever read from it again.
+        response.request = httpx2.Request(response.request.method, response.request.url)
         return _SseAnswer(response, span, deadline)
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
