@@ -13,6 +13,8 @@ So clients under test reach Azurite through `BlobProxy`, which forwards every re
 its answer unchanged (the shared-key signature still checks out: it covers the path, the
 query and the `x-ms-*` headers, not the host), except that it records each one and answers
 a queued fault itself instead of forwarding. It runs on 127.0.0.1 in the test's event loop.
+It listens and records as the fakes do (`fakes.base`); its faults stay its own, because they
+target one Blob Storage operation rather than the next request.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from xml.etree import ElementTree as ET
 
 import aiohttp
 from aiohttp import web
+from fakes.base import Recorder, listen
 
 # Headers of one hop, not of the request; aiohttp sets its own Content-Length.
 _HOP_HEADERS = frozenset(
@@ -87,7 +90,7 @@ class BlobProxy:
 
     def __init__(self, *, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
-        self.requests: list[BlobRequest] = []
+        self.requests: Recorder[BlobRequest] = Recorder()
         self._faults: deque[_Fault] = deque()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -98,12 +101,8 @@ class BlobProxy:
         self._session = aiohttp.ClientSession(auto_decompress=False)
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        [address] = self._runner.addresses
-        self.url = f"http://127.0.0.1:{address[1]}"
+        self._runner, port = await listen(app)
+        self.url = f"http://127.0.0.1:{port}"
         return self
 
     async def __aexit__(
@@ -139,7 +138,7 @@ class BlobProxy:
     async def _forward(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         recorded = _record(request)
-        self.requests.append(recorded)
+        self.requests.record(recorded)
         fault = self._take_fault(recorded.operation)
         if fault is not None:
             return _error(request.method, fault)
