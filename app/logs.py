@@ -13,6 +13,10 @@ from pythonjsonlogger.json import JsonFormatter
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+# Libraries that log every call they make at INFO: the Azure SDKs each request's and response's
+# headers (two multi-line records per search), httpx2 a line per model call. At INFO, the
+# default, that is most of the log and a share of the CPU per answer; DEBUG keeps them.
+CHATTY = ("azure.core.pipeline.policies.http_logging_policy", "httpx2", "httpx")
 
 
 class _RequestIdFilter(logging.Filter):
@@ -25,6 +29,8 @@ def configure_logging(level: str, log_format: Literal["text", "json"] = "text") 
     """Log to stderr with the request id; safe to call more than once."""
     root = logging.getLogger()
     root.setLevel(level)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.NOTSET if level == "DEBUG" else logging.WARNING)
     if any(getattr(h, "_ragchat", False) for h in root.handlers):
         return
     root.addHandler(log_handler(log_format))

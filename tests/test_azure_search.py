@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -171,3 +172,33 @@ async def test_unreachable_search_is_503(
     assert response.status_code == 503
     content = await client.get("/content/health-plans.pdf")
     assert content.status_code == 404  # no blob storage configured
+
+
+@pytest.mark.parametrize(("level", "logged"), [("INFO", False), ("DEBUG", True)])
+async def test_the_sdk_logs_each_search_only_at_debug(
+    fake: FakeAzureSearch,
+    serve: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    level: str,
+    logged: bool,
+) -> None:
+    """At INFO, the default, the Azure SDK logged two multi-line records per search."""
+    # The ingestion CLI, run in this process by the index fixture, quiets all of "azure".
+    monkeypatch.setattr(logging.getLogger("azure"), "level", logging.NOTSET)
+    client: Client = await serve(
+        make_settings(
+            search_backend="azure",
+            azure_search_endpoint=fake.endpoint,
+            azure_search_api_key="fake-key",
+            log_level=level,
+        )
+    )
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await post_stream(client, "/chat/stream", chat_body("deductible?"))
+    assert status == 200
+    sdk = [
+        r for r in caplog.records if r.name == "azure.core.pipeline.policies.http_logging_policy"
+    ]
+    assert bool(sdk) is logged
