@@ -13,7 +13,7 @@ FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest fuzz bench bench-faults bench-ingest clean
+.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest fuzz eval bench bench-faults bench-ingest clean
 BENCH_STAMP := $(VENV)/.bench-installed
 
 ## run: install, build the UI when its sources changed, index data/, serve on http://localhost:$PORT
@@ -88,6 +88,11 @@ typecheck: install
 
 pytest: install $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP)
 	$(BIN)/pytest --cov --cov-report=term
+
+## eval: the hand-written ground truth (evals/questions.jsonl) asked through the app as the
+## environment configures it (offline by default) and scored; results in evals/results/
+eval: install
+	$(BIN)/python -m evals.run
 
 ## fuzz: Schemathesis against the app with every check, 1,000 cases per operation and 1,000
 ## linked scenarios (some 40,000 requests; `make test` runs 10 of each)
