@@ -12,15 +12,14 @@ retrieved sources in `context.data_points.citations`, best first. Per question:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.history.export import cited as cited_in
 from app.models.extractive import NO_MATCH, NO_SOURCES
 from evals.truth import Question
 
-CITATION = re.compile(r"\[([^\[\]\n]+)\]")
 # How an answer says the documents do not hold what was asked: the extractive answerer's two
 # sentences, and what a language model told to answer only from the sources says.
 REFUSALS = (
@@ -63,15 +62,16 @@ class Score:
         return asdict(self)
 
 
-def citations(text: str) -> list[str]:
-    """The sources an answer cites, in order, each once."""
-    return _unique(match.strip() for match in CITATION.findall(text))
+def citations(text: str, retrieved: Sequence[str] = ()) -> list[str]:
+    """The sources an answer cites, in order, each once, found as the UI finds them: a
+    retrieved source or a file name in brackets (a quoted checklist's `[ ]` is no citation)."""
+    return cited_in(text, list(retrieved))
 
 
 def score(question: Question, answer: str, retrieved: Sequence[str]) -> Score:
     """Score `answer` (its text) and `retrieved` (the sources, best first) for `question`."""
     pages = _unique(retrieved)
-    cited = citations(answer)
+    cited = citations(answer, pages)
     valid = all(c in pages for c in cited)
     text = _normal(answer)
     refused = any(phrase in text for phrase in REFUSALS)

@@ -69,6 +69,11 @@ def test_scores_rank_citations_fact_and_refusal() -> None:
         False,
         False,
     )
+    # A quoted checklist's boxes are brackets, not citations (the UI does not link them).
+    checklist = metrics.score(
+        DIRECT, "Day 1: [ ] Sign in. [x] $1,000 [plans.pdf#page=2]", retrieved
+    )
+    assert (checklist.cited, checklist.citations_valid) == (["plans.pdf#page=2"], True)
     refused = metrics.score(NONE, metrics.REFUSALS[0], [])
     assert (refused.refused, refused.rank, refused.fact_in_answer) == (True, None, None)
 

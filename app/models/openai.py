@@ -8,6 +8,7 @@ need from each `data:` line), and the walk of typed request parameters that `cre
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -30,6 +31,12 @@ from app.models import prompts
 from app.models.base import AnswerPrompt, AnswerStream
 from app.schemas import Message, Thought
 from app.telemetry import end_span, model_span, start_model_span
+
+# After each piece, the next read waits this long (seconds): the chunks that arrive meanwhile
+# are read, parsed and written to the client together. At a model's 30-100 chunks/s this
+# makes about three times fewer reads, writes and event-loop turns per answer; nobody reads
+# faster than 30 ms a word. The first piece is never held back.
+PACE = 0.03
 
 
 class OpenAIChatModel:
@@ -137,8 +144,8 @@ class _SseAnswer:
 
     async def _pieces(self) -> AsyncIterator[str]:
         # Bytes in, one piece per network read out: the `data:` lines that arrived together
-        # are parsed in one pass and their text sent as one piece, so a burst of chunks costs
-        # one write to the client instead of one each.
+        # (in a burst, or while the read was paced) are parsed in one pass and their text
+        # sent as one piece, so they cost one write to the client instead of one each.
         buffer = b""
         # Without a content encoding the raw body is the body: skip httpx2's decoder layers.
         encoded = self._response.headers.get("content-encoding", "identity") != "identity"
@@ -154,6 +161,8 @@ class _SseAnswer:
                     return
                 if time.monotonic() > self._deadline:
                     raise _StreamFailed("", UpstreamTimeoutError(ANSWER_TOO_LONG))
+                if text:
+                    await asyncio.sleep(PACE)
             text, _ = _parse_lines([buffer])
             if text:
                 yield text
