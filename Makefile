@@ -75,7 +75,8 @@ ingest: install
 serve: install
 	$(BIN)/python -m app --host $(HOST)
 
-## serve-prod: serve as the container does, with Gunicorn and Uvicorn workers (PORT, default 8000)
+## serve-prod: serve as the container does, with Gunicorn and Uvicorn workers (PORT, default 50505;
+## the image sets 8000)
 serve-prod: install frontend ingest
 	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 

@@ -2,16 +2,25 @@
 
 Each worker is a Uvicorn event loop (the `uvicorn-worker` package) that serves hundreds of
 streaming answers at once, so one worker per core is enough; WEB_CONCURRENCY overrides it.
-The app's own settings come from the environment through `app.settings`, not from here.
+Every value that comes from the environment (PORT, WEB_CONCURRENCY, LOG_LEVEL,
+FORWARDED_ALLOW_IPS) is read through `app.settings`, as the app reads it: one default for
+each, and a setting that the app would refuse stops Gunicorn before it forks any worker.
 """
 
 import multiprocessing
-import os
+import sys
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+from app.settings import SettingsError, load_settings
+
+try:
+    settings = load_settings()
+except SettingsError as exc:
+    sys.exit(f"gunicorn.conf.py: {exc}")
+
+bind = f"0.0.0.0:{settings.port}"
 worker_class = "uvicorn_worker.UvicornWorker"
 # Async workers do not block on the model, so more workers than cores only add memory.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+workers = settings.web_concurrency or multiprocessing.cpu_count()
 
 # Azure Container Apps' ingress (Envoy) ends a request after 240 s, and App Service's front end
 # after 230 s: no answer can stream longer, so a worker whose event loop has not checked in for
@@ -38,9 +47,9 @@ max_requests_jitter = 10_000
 # same variable, so Hypercorn behaves alike); the Azure deployment sets the platform's ranges.
 # Never "*": Uvicorn then takes the leftmost address, which any client writes itself, and the
 # rate limit per address would be its to pick.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+forwarded_allow_ips = ",".join(str(network) for network in settings.forwarded_allow_ips)
 
 # Logs to stdout/stderr, where the platform collects them; the app adds request ids.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = settings.log_level.lower()

@@ -41,6 +41,10 @@ def _split_proxies(value: object) -> object:
 Proxies = Annotated[tuple[IPvAnyNetwork, ...], NoDecode, BeforeValidator(_split_proxies)]
 
 
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
 class SettingsError(Exception):
     """A setting is missing, malformed or contradicts another; the message names the variable."""
 
@@ -56,7 +60,12 @@ class Settings(BaseSettings):
     search_backend: SearchBackend = "local"
     local_index_dir: Path = Path(".data")
     port: int = Field(default=50505, ge=1, le=65535)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # In any case: Gunicorn's own convention is lower case (`info`).
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = (
+        "INFO"
+    )
+    # Gunicorn workers per container (gunicorn.conf.py); unset: one per core.
+    web_concurrency: int | None = Field(default=None, ge=1, le=256)
     # `json` for log collectors (the container image sets it), `text` for people.
     log_format: Literal["text", "json"] = "text"
     # Set by the deployment: traces and logs go to Application Insights through OpenTelemetry.

@@ -187,3 +187,22 @@ def test_the_image_runs_the_tested_command_as_a_non_root_user() -> None:
     assert "/healthz" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".git", ".env", "frontend/node_modules"} <= set(ignored)
+
+
+async def test_gunicorn_reads_its_settings_as_the_app_does(
+    start_gunicorn: Callable[..., Awaitable[Started]],
+) -> None:
+    """`LOG_LEVEL=info` (Gunicorn's own spelling) is accepted by both, and WEB_CONCURRENCY
+    comes through Settings: one worker forked."""
+    process, url = await start_gunicorn(LOG_LEVEL="info", WEB_CONCURRENCY="1")
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    assert len((await asyncio.to_thread(children.read_text)).split()) == 1
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/healthz") as response:
+        assert response.status == 200
+
+
+async def test_gunicorn_stops_on_a_bad_setting_before_forking(
+    start_gunicorn: Callable[..., Awaitable[Started]],
+) -> None:
+    with pytest.raises(AssertionError, match="LOG_LEVEL"):
+        await start_gunicorn(LOG_LEVEL="loud")

@@ -42,10 +42,9 @@ AZD_OUTPUTS = {
     "SERVICE_WEB_NAME",
     "SERVICE_WEB_URI",
 }
-# Container variables read by something other than the app's settings.
-NON_SETTINGS_CONTAINER_ENV = {
-    "WEB_CONCURRENCY",  # gunicorn.conf.py: workers per replica
-}
+# Container variables read by something other than the app's settings: none, since
+# gunicorn.conf.py reads WEB_CONCURRENCY and the rest through Settings too.
+NON_SETTINGS_CONTAINER_ENV: set[str] = set()
 # Beyond the minimum that Settings enforces: vectors, the index, the cited source files.
 FULL_FEATURE_SETTINGS = {
     "AZURE_OPENAI_EMBED_DEPLOYMENT",
@@ -64,6 +63,7 @@ CONTAINER_ONLY = {
     "RATE_LIMIT_PER_MINUTE",
     "RATE_LIMIT_BURST",
     "FORWARDED_ALLOW_IPS",
+    "WEB_CONCURRENCY",  # Gunicorn workers per replica, sized to the replica's cores
 }
 
 ROLES = {

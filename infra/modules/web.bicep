@@ -20,7 +20,7 @@ param env object
 @description('True when the app exists already: keep its current image instead of the placeholder.')
 param exists bool = false
 
-@description('Port the container listens on (gunicorn.conf.py binds PORT, default 8000).')
+@description('Port the container listens on (the image sets PORT=8000, which gunicorn.conf.py binds).')
 param targetPort int = 8000
 
 @description('vCPUs per replica; with memory it must be a valid pair, e.g. 0.5 and 1Gi, 1.0 and 2Gi.')
