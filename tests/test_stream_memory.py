@@ -102,7 +102,7 @@ async def test_an_open_model_stream_does_not_keep_the_request_body() -> None:
         prompt = AnswerPrompt(kind="ask", question="q?", history=[], sources=[source])
         try:
             tracemalloc.start()
-            stream = await model.open_answer(prompt)
+            stream, _ = await model.open_answer(prompt)
             pieces = stream.__aiter__()
             assert await anext(pieces) == "piece0 "
             gc.collect()

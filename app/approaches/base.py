@@ -83,14 +83,10 @@ class Approach:
             prompt_template=overrides.prompt_template,
             language=overrides.language,
         )
-        stream = await self._model.open_answer(prompt)
+        stream, answer_thought = await self._model.open_answer(prompt)
         context = ContextEvent(
             data_points=_data_points(hits, use_captions=options.semantic_captions),
-            thoughts=[
-                _search_thought(options, notes),
-                _results_thought(hits),
-                self._model.describe(prompt),
-            ],
+            thoughts=[_search_thought(options, notes), _results_thought(hits), answer_thought],
             session_state=request.session_state,
             timings=_timings(started, searching, searched, perf_counter()),
         )
@@ -98,7 +94,7 @@ class Approach:
         # the prompt only for follow-up questions: let go of the request, the hits and the
         # prompt's text, which are most of what a stream holds (thousands stream at once).
         followups = prompt if overrides.suggest_followup_questions else None
-        del request, overrides, options, notes, hits, prompt
+        del request, overrides, options, notes, hits, prompt, answer_thought
         pieces: list[str] = []
         try:
             yield context

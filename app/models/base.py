@@ -50,16 +50,13 @@ class ChatModel(Protocol):
         """A search query for the last question, in the context of the conversation."""
         ...
 
-    async def open_answer(self, prompt: AnswerPrompt) -> AnswerStream:
-        """Start an answer; upstream errors that come before any text are raised here."""
+    async def open_answer(self, prompt: AnswerPrompt) -> tuple[AnswerStream, Thought]:
+        """Start an answer; upstream errors that come before any text are raised here. With
+        the stream, what the model was given, for the thought process (built once, for both)."""
         ...
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Questions the person may want to ask next."""
-        ...
-
-    def describe(self, prompt: AnswerPrompt) -> Thought:
-        """What the model was given to answer, for the thought process."""
         ...
 
     async def close(self) -> None:

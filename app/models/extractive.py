@@ -34,6 +34,14 @@ _QUANTITY = re.compile(
 _NUMBER = re.compile(r"\d")
 # Sentences longer than this are more likely run-on extraction noise than an answer.
 _LONG_SENTENCE = 400
+_METHOD = Thought(
+    title="Answer method",
+    description=(
+        "No language model is configured (CHAT_PROVIDER=extractive). The answer quotes "
+        "the sentences of the sources that share the most words with the question."
+    ),
+    props={"max_sentences": MAX_SENTENCES},
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +65,9 @@ class ExtractiveChatModel:
             words += [w for w in keywords(questions[-2]) if w not in words]
         return " ".join(words) or questions[-1]
 
-    async def open_answer(self, prompt: AnswerPrompt) -> AnswerStream:
-        """Pick the sentences now; stream them line by line."""
-        return _lines(compose_answer(prompt))
+    async def open_answer(self, prompt: AnswerPrompt) -> tuple[AnswerStream, Thought]:
+        """Pick the sentences now; stream them line by line; say how they were picked."""
+        return _lines(compose_answer(prompt)), _METHOD
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Questions about sections of the sources that the answer did not quote from."""
@@ -73,17 +81,6 @@ class ExtractiveChatModel:
                 if not answered and question not in questions:
                     questions.append(question)
         return questions[:3]
-
-    def describe(self, prompt: AnswerPrompt) -> Thought:
-        """How the answer was made."""
-        return Thought(
-            title="Answer method",
-            description=(
-                "No language model is configured (CHAT_PROVIDER=extractive). The answer quotes "
-                "the sentences of the sources that share the most words with the question."
-            ),
-            props={"max_sentences": MAX_SENTENCES},
-        )
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -58,16 +58,12 @@ class OpenAIChatModel:
         text = await self._complete(prompts.query_messages(conversation), max_tokens=100)
         return prompts.clean_query(text, fallback=conversation[-1].content)
 
-    async def open_answer(self, prompt: AnswerPrompt) -> AnswerStream:
+    async def open_answer(self, prompt: AnswerPrompt) -> tuple[AnswerStream, Thought]:
         """Send the answer request; HTTP errors surface here, before any text is streamed."""
         sampling = _sampling(prompt)
         span = start_model_span("chat", self._model, stream=True, **sampling)
-        body = {
-            "model": self._model,
-            "messages": prompts.answer_messages(prompt),
-            "stream": True,
-            **sampling,
-        }
+        messages = prompts.answer_messages(prompt)
+        body = {"model": self._model, "messages": messages, "stream": True, **sampling}
         deadline = time.monotonic() + self._timeout
         try:
             async with within(self._timeout, MODEL_TOO_SLOW):
@@ -81,20 +77,17 @@ class OpenAIChatModel:
         # all: kilobytes), for as long as the answer streams; only the method and URL are
         # ever read from it again.
         response.request = httpx2.Request(response.request.method, response.request.url)
-        return _SseAnswer(response, span, deadline)
+        thought = Thought(
+            title="Prompt to generate answer",
+            description=messages,
+            props={"model": self._model, **sampling},
+        )
+        return _SseAnswer(response, span, deadline), thought
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Ask the model for up to three follow-up questions."""
         text = await self._complete(prompts.followup_messages(prompt, answer), max_tokens=200)
         return prompts.parse_followups(text)
-
-    def describe(self, prompt: AnswerPrompt) -> Thought:
-        """The messages sent to the model."""
-        return Thought(
-            title="Prompt to generate answer",
-            description=prompts.answer_messages(prompt),
-            props={"model": self._model, **_sampling(prompt)},
-        )
 
     async def close(self) -> None:
         """Close the HTTP client."""
