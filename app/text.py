@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import Stemmer
 
@@ -23,6 +24,9 @@ _APOSTROPHE = "\u2019"  # typographic apostrophe, as in "employee\u2019s"
 # "401k" and "401(k)" both become "401" + "k": split where digits meet letters.
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _WORD = re.compile(rf"[\w'{_APOSTROPHE}-]+", re.UNICODE)
+# A sentence ends at . ! or ? (and any closing quote or bracket) before what starts one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "no.", "mr.", "ms.", "dr.", "st.", "inc.", "u.s.")
 
 
 def keywords(text: str) -> list[str]:
@@ -46,3 +50,16 @@ def stem(word: str) -> str:
 def stems(text: str) -> set[str]:
     """The stems of the keywords of `text`."""
     return {stem(word) for word in keywords(text)}
+
+
+def sentences(paragraph: str) -> Iterator[str]:
+    """The sentences of one paragraph, in order; "e.g." and the like end none. The one rule
+    for ingestion (chunks cut between sentences) and for the extractive answerer's quotes."""
+    pending = ""
+    for part in _SENTENCE_END.split(paragraph):
+        pending = f"{pending} {part}".strip() if pending else part.strip()
+        if pending and not pending.lower().endswith(_ABBREVIATIONS):
+            yield pending
+            pending = ""
+    if pending:
+        yield pending

@@ -98,6 +98,18 @@ def test_splitter_respects_token_limit_and_keeps_all_words() -> None:
     assert table_parts[0].startswith("| A | B |\n|---|---|")
 
 
+def test_splitter_cuts_long_blocks_between_sentences_as_the_answerer_quotes_them() -> None:
+    """One sentence rule for both: no cut after "e.g." or "Dr.", so every sentence the
+    answerer could quote is whole in some chunk."""
+    sentence = "Bring gear, e.g. Tents or stoves, and ask Dr. Reyes about it."
+    text = " ".join(f"{sentence} Item {i} follows." for i in range(60))
+    chunks = split_pages([Page(text, None)], max_tokens=20, overlap_tokens=0)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert chunk.text.startswith(("Bring gear", "Item "))
+        assert chunk.text.endswith(("about it.", "follows."))
+
+
 def test_splitter_cuts_a_huge_line_between_words() -> None:
     words = [f"word{i}" for i in range(3000)]
     chunks = split_pages([Page(" ".join(words))], max_tokens=100, overlap_tokens=0)

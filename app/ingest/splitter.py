@@ -15,10 +15,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from app.ingest.parsers import Page
+from app.text import sentences
 from app.tokens import count_tokens, encoding
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def _pieces(text: str, max_tokens: int) -> Iterator[str]:
         if lines[0].startswith("|"):
             yield from _table_parts(lines, max_tokens)
             continue
-        for sentence in _SENTENCE_END.split(" ".join(block.split())):
+        for sentence in sentences(" ".join(block.split())):
             if count_tokens(sentence) <= max_tokens:
                 yield sentence
             else:

@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "no.", "mr.", "ms.", "dr.", "st.", "inc.", "u.s.")
+from app.text import sentences
+
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 _DOT_LEADER = re.compile(r"(\.\s?){5,}")
@@ -49,7 +49,7 @@ def units_in(text: str) -> Iterator[Unit]:
     for raw in [*text.splitlines(), ""]:
         line = raw.strip()
         if line.startswith("|"):
-            yield from (Unit(s, s, heading) for s in _sentences(" ".join(paragraph)))
+            yield from (Unit(s, s, heading) for s in sentences(" ".join(paragraph)))
             paragraph = []
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             if _TABLE_RULE.match(line):
@@ -63,7 +63,7 @@ def units_in(text: str) -> Iterator[Unit]:
         if _DOT_LEADER.search(line):
             line = ""  # a table-of-contents line: ends the paragraph, quotes nothing
         if not line or line.startswith("#") or _BULLET.match(line) or _is_structure(line):
-            yield from (Unit(s, s, heading) for s in _sentences(" ".join(paragraph)))
+            yield from (Unit(s, s, heading) for s in sentences(" ".join(paragraph)))
             # A list item starts a paragraph of its own; wrapped lines that follow continue it.
             paragraph = [_BULLET.sub("", line)] if _BULLET.match(line) else []
             if line.startswith("#") or (line and not _RULE.match(line) and _is_structure(line)):
@@ -90,17 +90,6 @@ def _is_structure(line: str) -> bool:
         return True
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and all(c.isupper() for c in letters)
-
-
-def _sentences(paragraph: str) -> Iterator[str]:
-    pending = ""
-    for part in _SENTENCE_END.split(paragraph):
-        pending = f"{pending} {part}".strip() if pending else part.strip()
-        if pending and not pending.lower().endswith(_ABBREVIATIONS):
-            yield pending
-            pending = ""
-    if pending:
-        yield pending
 
 
 def _row(header: list[str], cells: list[str]) -> str:
