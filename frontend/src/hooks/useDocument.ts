@@ -6,8 +6,11 @@ import { t } from "../i18n";
 
 export type DocumentState =
   | { status: "loading" }
-  /** `pdf`: the bytes are a PDF and the blob is typed so, whatever the server said. */
-  | { status: "ready"; url: string; pdf: boolean }
+  /**
+   * `url`: the file as a blob, for a PDF viewer or a download. `pdf`: the bytes are a PDF and the
+   * blob is typed so, whatever the server said. `bytes`: the file as it came.
+   */
+  | { status: "ready"; url: string; pdf: boolean; bytes: Uint8Array }
   | { status: "error"; message: string };
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"
@@ -29,7 +32,7 @@ export function useDocument(path: string): DocumentState {
         // A PDF gets its type pinned: Chrome's viewer does not run in a sandboxed frame, so
         // this blob is shown unsandboxed and must never be read as HTML.
         url = URL.createObjectURL(new Blob([bytes], { type: pdf ? "application/pdf" : type }));
-        settle({ status: "ready", url, pdf });
+        settle({ status: "ready", url, pdf, bytes });
       })
       .catch((error: unknown) => {
         if (isAbort(error)) return;

@@ -80,6 +80,9 @@ export const en = {
     openInNewTab: "Open in a new tab",
     download: "Download",
     loading: "Opening the document…",
+    citedPassage: "Cited passage",
+    passageNotFound:
+      "The cited passage could not be found in this document, so nothing is highlighted in it.",
     failed: "Could not open this document.",
     notAvailable: "This document is not available to you or no longer exists",
     noSupporting: "No supporting content was retrieved for this answer.",

@@ -7,7 +7,7 @@ import { setTokenSource } from "../../api/client";
 import type { StreamLine } from "../../api/types";
 import type { EvidenceTab } from "../../hooks/useEvidence";
 import { en } from "../../i18n/en";
-import { applyLine, newTurn } from "../../lib/answer";
+import { applyLine, newTurn, type Answer } from "../../lib/answer";
 import { parseCitations, type Citation } from "../../lib/citations";
 import { jsonResponse, sampleAnswerLines } from "../../test/streams";
 import { EvidencePanel } from "./EvidencePanel";
@@ -53,6 +53,17 @@ function fakeBlobUrls() {
   return { blobs, revoked };
 }
 
+/** A blob's text (jsdom's Blob has no `text()`). */
+function blobText(blob: Blob | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (!blob) return reject(new Error("no such blob"));
+    const reader = new FileReader();
+    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result : "");
+    reader.onerror = () => reject(reader.error ?? new Error("unreadable blob"));
+    reader.readAsText(blob);
+  });
+}
+
 let urls: ReturnType<typeof fakeBlobUrls>;
 
 beforeEach(() => {
@@ -76,6 +87,33 @@ function DocumentHarness({ initial }: { initial: Citation | null }) {
       onTabChange={() => undefined}
       citation={shown}
       onCitation={setShown}
+    />
+  );
+}
+
+/** An answer of `content` pieces over the data points `points` ("source: text"). */
+function answerOf(points: string[], content: string[]) {
+  const citations = [...new Set(points.map((point) => point.split(": ")[0] ?? ""))];
+  return (
+    [
+      { delta: { role: "assistant" }, context: { data_points: { text: points, citations } } },
+      ...content.map((piece) => ({ delta: { role: "assistant", content: piece } })),
+    ] as StreamLine[]
+  ).reduce(applyLine, newTurn("q").answer);
+}
+
+function CitedHarness({ answer: shown, reference }: { answer: Answer; reference: string }) {
+  const citation = parseCitations(shown.content).find((item) => item.ref === reference) ?? null;
+  return (
+    <EvidencePanel
+      open
+      modal={false}
+      onClose={() => undefined}
+      answer={shown}
+      tab="document"
+      onTabChange={() => undefined}
+      citation={citation}
+      onCitation={() => undefined}
     />
   );
 }
@@ -124,14 +162,114 @@ describe("EvidencePanel", () => {
     const frame = await screen.findByTitle("Cited document: benefits-overview.md");
     expect(frame).toHaveAttribute("sandbox", "");
     expect(frame.getAttribute("sandbox")).not.toMatch(/allow-scripts|allow-same-origin/);
-    expect(frame).toHaveAttribute("src", "blob:http://localhost/1");
+    // The file as it came (blob 1, for the download) rebuilt as a page (blob 2, framed).
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/2");
     expect(urls.blobs.get("blob:http://localhost/1")?.type).toBe("text/html; charset=utf-8");
+    const page = urls.blobs.get("blob:http://localhost/2");
+    expect(page?.type).toBe("text/html; charset=utf-8");
+    // Markdown shows raw HTML as text: the page has no script of the document's at all.
+    const html = await blobText(urls.blobs.get("blob:http://localhost/2"));
+    expect(html).toContain("&lt;script&gt;parent.document.title");
+    expect(html).not.toContain("<script");
     // Not offered as a page of our origin in a new tab: only as a download.
     expect(screen.queryByRole("link", { name: en.evidence.openInNewTab })).toBeNull();
-    expect(screen.getByRole("link", { name: en.evidence.download })).toHaveAttribute(
-      "download",
-      "benefits-overview.md",
+    const download = screen.getByRole("link", { name: en.evidence.download });
+    expect(download).toHaveAttribute("download", "benefits-overview.md");
+    expect(download).toHaveAttribute("href", "blob:http://localhost/1");
+  });
+
+  it("opens an HTML document at its cited passage, marked", async () => {
+    const html =
+      `<h1>Leave</h1>${"<p>Filler.</p>".repeat(50)}<p>You get <b>14 weeks</b> of leave.</p>` +
+      `<img src="x" onerror="parent.document.title = 'pwned'"><script>parent.stop()</script>`;
+    fakeContent({ "/content/leave.html": [html, "text/html"] });
+    const quoting = answerOf(
+      ["leave.html: # Leave\n\nYou get 14 weeks of leave."],
+      ["- You get 14 weeks of leave. [leave.html]"],
     );
+    render(<CitedHarness answer={quoting} reference="leave.html" />);
+    const frame = await screen.findByTitle("Cited document: leave.html");
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/2#cited-passage");
+    expect(frame).toHaveAttribute("sandbox", "");
+    const page = new DOMParser().parseFromString(
+      await blobText(urls.blobs.get("blob:http://localhost/2")),
+      "text/html",
+    );
+    expect(page.getElementById("cited-passage")?.tagName).toBe("MARK");
+    // Sanitized: the document's script and event handlers are gone, not merely sandboxed.
+    expect(page.querySelector("script, [onerror]")).toBeNull();
+    expect([...page.querySelectorAll("mark")].map((mark) => mark.textContent).join("")).toBe(
+      "You get 14 weeks of leave.",
+    );
+    expect(screen.queryByText(en.evidence.passageNotFound)).toBeNull();
+    expect(screen.queryByRole("region", { name: en.evidence.citedPassage })).toBeNull();
+  });
+
+  it("shows the passage beside a PDF, the quoted sentence marked", async () => {
+    fakeContent({ "/content/plan.pdf": [PDF_BYTES, "application/pdf"] });
+    const quoting = answerOf(
+      [
+        "plan.pdf#page=2: # Deductibles\n\nOn the Plus plan, the deductible is $1,000. Copays vary.",
+        "plan.pdf#page=3: Drugs cost $10.",
+      ],
+      ["- On the Plus plan, the deductible is $1,000. [plan.pdf#page=2]"],
+    );
+    render(<CitedHarness answer={quoting} reference="plan.pdf#page=2" />);
+    const frame = await screen.findByTitle("Cited document: plan.pdf#page=2");
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/1#page=2");
+    const passage = screen.getByRole("region", { name: en.evidence.citedPassage });
+    expect(passage).toHaveTextContent("Deductibles On the Plus plan, the deductible is $1,000.");
+    expect(passage).not.toHaveTextContent("Drugs cost");
+    expect(passage.querySelector("mark")).toHaveTextContent(
+      /^On the Plus plan, the deductible is \$1,000\.$/,
+    );
+    expect(passage).toHaveAttribute("tabindex", "0");
+  });
+
+  it("says so, and shows the passage beside it, when the document does not hold it", async () => {
+    fakeContent({ "/content/notes.txt": ["Something else entirely.", "text/plain"] });
+    const quoting = answerOf(
+      ["notes.txt: The badge costs twenty dollars to replace."],
+      ["- The badge costs twenty dollars to replace. [notes.txt]"],
+    );
+    render(<CitedHarness answer={quoting} reference="notes.txt" />);
+    const frame = await screen.findByTitle("Cited document: notes.txt");
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/2");
+    expect(screen.getByText(en.evidence.passageNotFound)).toHaveAttribute("role", "status");
+    expect(screen.getByRole("region", { name: en.evidence.citedPassage })).toHaveTextContent(
+      "The badge costs twenty dollars to replace.",
+    );
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("shows the file as it came, the passage beside it, when marking cannot load", async () => {
+    vi.doMock("../../lib/markedDocument", () => Promise.reject(new Error("chunk failed")));
+    fakeContent({ "/content/notes.txt": ["The badge costs $20 to replace.", "text/plain"] });
+    const quoting = answerOf(
+      ["notes.txt: The badge costs $20 to replace."],
+      ["- The badge costs $20 to replace. [notes.txt]"],
+    );
+    try {
+      render(<CitedHarness answer={quoting} reference="notes.txt" />);
+      const frame = await screen.findByTitle("Cited document: notes.txt");
+      expect(frame).toHaveAttribute("src", "blob:http://localhost/1");
+      expect(frame).toHaveAttribute("sandbox", "");
+      expect(screen.getByRole("region", { name: en.evidence.citedPassage })).toHaveTextContent(
+        "The badge costs $20 to replace.",
+      );
+      expect(screen.queryByRole("alert")).toBeNull();
+    } finally {
+      vi.doUnmock("../../lib/markedDocument");
+    }
+  });
+
+  it("shows the document alone when no retrieved passage comes from it", async () => {
+    fakeContent({ "/content/notes.txt": ["Some notes.", "text/plain"] });
+    render(<CitedHarness answer={answerOf([], ["Notes [notes.txt]."])} reference="notes.txt" />);
+    const frame = await screen.findByTitle("Cited document: notes.txt");
+    expect(frame).toHaveAttribute("src", "blob:http://localhost/2");
+    expect(screen.queryByText(en.evidence.passageNotFound)).toBeNull();
+    expect(screen.queryByRole("region", { name: en.evidence.citedPassage })).toBeNull();
   });
 
   it("sandboxes a file that claims to be a PDF but is not one", async () => {
@@ -142,7 +280,7 @@ describe("EvidencePanel", () => {
     expect(frame).toHaveAttribute("src", "blob:http://localhost/1");
   });
 
-  it("revokes the blob URL when another citation is shown and when the panel goes", async () => {
+  it("revokes the blob URLs when another citation is shown and when the panel goes", async () => {
     fakeContent({
       "/content/health-plans.pdf": [PDF_BYTES, "application/pdf"],
       "/content/benefits-overview.md": ["# Benefits", "text/markdown"],
@@ -154,7 +292,11 @@ describe("EvidencePanel", () => {
     await screen.findByTitle("Cited document: benefits-overview.md");
     expect(urls.revoked).toEqual(["blob:http://localhost/1"]);
     unmount();
-    expect(urls.revoked).toEqual(["blob:http://localhost/1", "blob:http://localhost/2"]);
+    expect(urls.revoked.sort()).toEqual([
+      "blob:http://localhost/1",
+      "blob:http://localhost/2",
+      "blob:http://localhost/3",
+    ]);
   });
 
   it("opens a citation picked from the list", async () => {

@@ -2,15 +2,14 @@
 import { useId, useMemo, useRef, type KeyboardEvent } from "react";
 
 import type { Thought } from "../../api/types";
-import { useDocument } from "../../hooks/useDocument";
 import type { EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
 import type { Answer } from "../../lib/answer";
 import { parseCitations, splitDataPoint, type Citation } from "../../lib/citations";
 import { CitationNumber } from "../CitationNumber";
 import { Drawer, DrawerHeader } from "../Drawer";
-import { Icon } from "../Icon";
-import { SourceName, sourceText } from "../SourceName";
+import { SourceName } from "../SourceName";
+import { CitedDocument } from "./CitedDocument";
 import styles from "./EvidencePanel.module.css";
 
 export interface EvidencePanelProps {
@@ -153,57 +152,7 @@ function DocumentView({
       </div>
     );
   }
-  return <CitedDocument citation={citation} />;
-}
-
-/**
- * The cited file, fetched with the token and framed from a blob: URL. A blob URL has this app's
- * origin, so anything but a PDF is framed with every sandbox restriction: an uploaded HTML file
- * runs no script and reaches nothing of ours. PDFs cannot be sandboxed (Chrome refuses to run its
- * viewer in a sandboxed frame); their blob is typed application/pdf, so it never renders as HTML.
- */
-function CitedDocument({ citation }: { citation: Citation }) {
-  const file = useDocument(citation.href.split("#")[0] ?? citation.href);
-  const title = t.evidence.documentFrame(sourceText(citation.ref));
-  const src =
-    file.status === "ready"
-      ? file.url + (file.pdf && citation.page ? `#page=${citation.page}` : "")
-      : null;
-  const fileName = citation.file.split("/").pop() ?? citation.file;
-  return (
-    <>
-      <div className={styles.documentBar}>
-        <span className={styles.documentName}>
-          <CitationNumber number={citation.number} />
-          <SourceName reference={citation.ref} />
-        </span>
-        {file.status !== "ready" || !src ? null : file.pdf ? (
-          <a href={src} target="_blank" rel="noopener noreferrer" className="button">
-            <Icon name="external" />
-            {t.evidence.openInNewTab}
-          </a>
-        ) : (
-          <a href={file.url} download={fileName} className="button">
-            <Icon name="download" />
-            {t.evidence.download}
-          </a>
-        )}
-      </div>
-      {file.status === "loading" ? (
-        <p className={styles.documentMessage} role="status">
-          {t.evidence.loading}
-        </p>
-      ) : file.status === "error" ? (
-        <p className={`error-box ${styles.documentError}`} role="alert">
-          {file.message}
-        </p>
-      ) : file.pdf ? (
-        <iframe className={styles.frame} src={src ?? undefined} title={title} />
-      ) : (
-        <iframe className={styles.frame} src={src ?? undefined} title={title} sandbox="" />
-      )}
-    </>
-  );
+  return <CitedDocument answer={answer} citation={citation} />;
 }
 
 function SupportingContent({ points }: { points: string[] }) {
