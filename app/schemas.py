@@ -165,6 +165,12 @@ class ChatResponse(BaseModel):
     message: AssistantMessage
     context: AnswerContext
     session_state: Any = None
+    # "length" when the answer was cut at its token bound (OPENAI_MAX_TOKENS).
+    finish_reason: str = Field(
+        default="stop",
+        description='Why the answer ended: "stop", or "length" when it was cut at its token '
+        "bound (OPENAI_MAX_TOKENS).",
+    )
 
 
 class ErrorResponse(BaseModel):

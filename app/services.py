@@ -25,7 +25,8 @@ from app.history.stores import open_history
 from app.ingest.indexers import Indexer, LocalIndexer
 from app.ingest.pipeline import Pipeline
 from app.models import ChatModel
-from app.models.embeddings import Embedder, OpenAIEmbedder
+from app.models.budget import TokenLimits
+from app.models.embeddings import Embedder, open_embedder
 from app.models.extractive import ExtractiveChatModel
 from app.models.openai import OpenAIChatModel
 from app.search import Retriever
@@ -84,6 +85,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             model=settings.azure_openai_chat_deployment,
             provider_label="Azure OpenAI",
             timeout=settings.model_timeout_seconds,
+            limits=TokenLimits.from_settings(settings),
         )
     else:
         assert settings.openai_chat_model
@@ -92,23 +94,10 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             model=settings.openai_chat_model,
             provider_label=settings.openai_base_url or "OpenAI",
             timeout=settings.model_timeout_seconds,
+            limits=TokenLimits.from_settings(settings),
         )
 
-    embedder: Embedder | None = None
-    if settings.embedding_provider == "azure":
-        assert settings.azure_openai_embed_deployment
-        embedder = OpenAIEmbedder(
-            client=openai_for("azure"),
-            model=settings.azure_openai_embed_deployment,
-            dimensions=settings.azure_openai_embed_dimensions,
-        )
-    elif settings.embedding_provider == "openai":
-        assert settings.openai_embed_model
-        embedder = OpenAIEmbedder(
-            client=openai_for("openai"),
-            model=settings.openai_embed_model,
-            dimensions=settings.openai_embed_dimensions,
-        )
+    embedder = await open_embedder(settings, openai_client=openai_for)
 
     retriever: Retriever
     content: ContentStore | None

@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ChatProvider = Literal["extractive", "openai", "azure"]
 SearchBackend = Literal["local", "azure"]
-EmbeddingProvider = Literal["openai", "azure"]
+EmbeddingProvider = Literal["local", "openai", "azure"]
 AuthProvider = Literal["none", "entra", "oidc"]
 HistoryBackend = Literal["browser", "local", "cosmos"]
 
@@ -39,6 +39,37 @@ def _split_proxies(value: object) -> object:
 
 # Comma-separated addresses or CIDR ranges (NoDecode: not JSON, as lists otherwise are).
 Proxies = Annotated[tuple[IPvAnyNetwork, ...], NoDecode, BeforeValidator(_split_proxies)]
+
+HASHED_KEY_PREFIX = "sha256:"
+MIN_API_KEY_LENGTH = 16
+
+
+def _split_api_keys(value: object) -> object:
+    """Comma-separated keys, each checked here so that an error names API_KEYS and the key's
+    position, never the key itself."""
+    if not isinstance(value, str):
+        return value
+    keys = tuple(part.strip() for part in value.split(",") if part.strip())
+    for position, key in enumerate(keys, start=1):
+        if key.lower().startswith(HASHED_KEY_PREFIX):
+            digest = key[len(HASHED_KEY_PREFIX) :]
+            if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+                raise ValueError(
+                    f"key {position}: a hashed key is 'sha256:' and the 64 hexadecimal digits "
+                    "of the key's SHA-256"
+                )
+        elif not (key.isascii() and key.isprintable()) or " " in key:
+            raise ValueError(f"key {position}: keys are printable ASCII without spaces")
+        elif len(key) < MIN_API_KEY_LENGTH:
+            raise ValueError(
+                f"key {position}: shorter than {MIN_API_KEY_LENGTH} characters, which can be "
+                "guessed (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+    return keys
+
+
+# The keys of the OpenAI-compatible API (NoDecode: comma-separated, not JSON).
+ApiKeys = Annotated[tuple[SecretStr, ...], NoDecode, BeforeValidator(_split_api_keys)]
 
 
 def _upper(value: object) -> object:
@@ -77,6 +108,11 @@ class Settings(BaseSettings):
     openai_chat_model: str | None = None
     openai_embed_model: str | None = None
     openai_embed_dimensions: int | None = Field(default=None, ge=1)
+    # Token bounds of the model calls (app/models/budget.py), for OpenAI and Azure OpenAI alike:
+    # the model's context window (unset: what the server reports, else a known default for the
+    # model's family, else 4,096), and the most tokens an answer may have.
+    openai_context_tokens: int | None = Field(default=None, ge=512, le=10_000_000)
+    openai_max_tokens: int = Field(default=1024, ge=16, le=1_000_000)
     # The SDK's HTTP transport, for OpenAI and Azure OpenAI alike. aiohttp parses with a C
     # parser: measured at half the CPU per streamed answer. httpx honours HTTP(S)_PROXY.
     openai_transport: Literal["aiohttp", "httpx"] = "aiohttp"
@@ -87,6 +123,15 @@ class Settings(BaseSettings):
     azure_openai_chat_deployment: str | None = None
     azure_openai_embed_deployment: str | None = None
     azure_openai_embed_dimensions: int | None = Field(default=None, ge=1)
+
+    # EMBED_PROVIDER: `local` (all-MiniLM-L6-v2 on this machine's CPU, docs/ingestion.md),
+    # `openai`, `azure`, or `none` (text search only). Unset: the provider whose embedding model
+    # is configured above, else `local` with the local index (the offline default).
+    embed_provider: EmbeddingProvider | Literal["none"] | None = None
+    # Where the local model's int8 graph is built once (a few seconds) and kept.
+    local_embed_cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "ragchat" / "models"
+    )
 
     # Azure AI Search and Blob Storage.
     azure_search_endpoint: str | None = None
@@ -163,14 +208,21 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto are believed; the same variable Gunicorn and Uvicorn read. Empty: none.
     forwarded_allow_ips: Proxies = ()
 
+    # The OpenAI-compatible API (`/v1`, docs/http-api.md): the keys its callers send as
+    # `Authorization: Bearer <key>`, comma-separated, each as is or as `sha256:<hex>`. With
+    # login on, sign-in tokens work there too; without keys and without login it is off (404).
+    api_keys: ApiKeys = ()
+
     @property
     def embedding_provider(self) -> EmbeddingProvider | None:
-        """Where embeddings come from, or None when vector search is off."""
+        """Where embeddings come from (EMBED_PROVIDER, resolved), or None for text search only."""
+        if self.embed_provider is not None:
+            return None if self.embed_provider == "none" else self.embed_provider
         if self.azure_openai_embed_deployment:
             return "azure"
         if self.openai_embed_model:
             return "openai"
-        return None
+        return "local" if self.search_backend == "local" else None
 
     @property
     def login_enabled(self) -> bool:
@@ -207,6 +259,10 @@ class Settings(BaseSettings):
             missing.append("AZURE_OPENAI_CHAT_DEPLOYMENT (CHAT_PROVIDER=azure)")
         if uses_azure_openai and not self.azure_openai_endpoint:
             missing.append("AZURE_OPENAI_ENDPOINT (for Azure OpenAI)")
+        if self.embedding_provider == "openai" and not self.openai_embed_model:
+            missing.append("OPENAI_EMBED_MODEL (EMBED_PROVIDER=openai)")
+        if self.embedding_provider == "azure" and not self.azure_openai_embed_deployment:
+            missing.append("AZURE_OPENAI_EMBED_DEPLOYMENT (EMBED_PROVIDER=azure)")
         if self.search_backend == "azure" and not self.azure_search_endpoint:
             missing.append("AZURE_SEARCH_ENDPOINT (SEARCH_BACKEND=azure)")
         if self.chat_history == "cosmos" and not self.azure_cosmosdb_endpoint:
@@ -214,10 +270,19 @@ class Settings(BaseSettings):
         missing.extend(self._missing_auth())
         if missing:
             raise ValueError("missing setting: " + "; ".join(missing))
-        if self.azure_openai_embed_deployment and self.openai_embed_model:
+        if (
+            self.embed_provider is None
+            and self.azure_openai_embed_deployment
+            and self.openai_embed_model
+        ):
             raise ValueError(
                 "AZURE_OPENAI_EMBED_DEPLOYMENT and OPENAI_EMBED_MODEL are both set: "
-                "choose one embedding model"
+                "choose one embedding model (or EMBED_PROVIDER)"
+            )
+        if self.openai_context_tokens and self.openai_max_tokens >= self.openai_context_tokens:
+            raise ValueError(
+                "OPENAI_MAX_TOKENS must be smaller than OPENAI_CONTEXT_TOKENS: the answer and "
+                "its prompt share the context window"
             )
         if self.auth_required and not self.login_enabled:
             raise ValueError("AUTH_REQUIRED=true needs AUTH_PROVIDER=entra or oidc")

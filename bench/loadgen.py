@@ -5,6 +5,8 @@ Per request it records the time to the response headers (TTFB), to the first ans
 the stream ended properly: status 200, every line complete, no `{"error": ...}` line, and every
 chunk the fake model sent present in the answer (the fake's chunks are `piece0 `, `piece1 `...;
 a server may join several into one line, so pieces are counted, not lines).
+OpenAI's route (`/v1/chat/completions`) is read the same way, its server-sent events line by
+line (bench/chat_completions.py), and must end with `data: [DONE]`.
 
 The body is read as raw bytes: only the lines before the first token are parsed as JSON, later
 ones are only counted, and the last one is parsed at the end, so the generator stays cheap at
@@ -37,6 +39,8 @@ from typing import Any
 
 import aiohttp
 
+from bench import chat_completions
+
 JSON_HEADERS = {"Content-Type": "application/json"}
 HISTORY_PATH = "/chat_history"
 ANON_COOKIE = "ragchat_anon"  # the server's id of an anonymous browser (HttpOnly)
@@ -60,9 +64,21 @@ class Target:
         return self.base_url + self.path
 
     @property
+    def events(self) -> bool:
+        """Whether the route is OpenAI's (server-sent events, bench/chat_completions.py)."""
+        return self.path == chat_completions.PATH
+
+    @property
     def body(self) -> bytes:
         """The request body: one user message."""
+        if self.events:
+            return chat_completions.body(self.question)
         return json.dumps({"messages": [{"role": "user", "content": self.question}]}).encode()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers (the API key for OpenAI's route)."""
+        return chat_completions.HEADERS if self.events else JSON_HEADERS
 
 
 @dataclass(slots=True)
@@ -146,7 +162,8 @@ async def _read_stream(
     on_token: Callable[[], None] | None,
     events: list[Any] | None,
 ) -> None:
-    async with session.post(target.url, data=target.body, headers=JSON_HEADERS) as response:
+    content_of = chat_completions.content_of if target.events else _content_of
+    async with session.post(target.url, data=target.body, headers=target.headers) as response:
         sample.ttfb = time.perf_counter() - sample.start
         if timings := response.headers.getall("Server-Timing", ()):
             sample.search = server_timing(",".join(timings), "search")
@@ -159,7 +176,9 @@ async def _read_stream(
         last = b""  # the last complete line
         lines = pieces = 0
         found = False
+        tail = b""  # the stream's last bytes, for the end of an event stream
         async for data in response.content.iter_any():
+            tail = (tail + data)[-len(chat_completions.DONE) :]
             joined = pending + data if pending else data
             end = joined.rfind(b"\n")
             if end < 0:
@@ -174,7 +193,7 @@ async def _read_stream(
                 last = joined[start:cut]
                 start = cut + 1
                 lines += 1
-                found, error = _content_of(last)
+                found, error = content_of(last)
                 if error is not None:
                     sample.error = error
                     return
@@ -193,6 +212,8 @@ async def _read_stream(
         sample.lines, sample.pieces = lines, pieces
         if pending:
             sample.error = "last line has no newline"
+        elif target.events and tail != chat_completions.DONE:
+            sample.error = "no data: [DONE] at the end"
         elif b'"error"' in last and _content_of(last)[1] is not None:
             sample.error = _content_of(last)[1]
         elif not found:

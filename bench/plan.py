@@ -73,7 +73,10 @@ class Plan:
         }
     )
     open_loop_window: float = 10.0
-    chat_level: int | None = 100  # one /chat/stream level on app-gunicorn
+    # /chat/stream and /v1/chat/completions levels on app-gunicorn at this C, back to back in
+    # this many rounds, alternating which goes first.
+    chat_level: int | None = 100
+    api_rounds: int = 3
     # Then C=history_level again without and with history, back to back, this many times.
     history_rounds: int = 5
     history_level: int = 100

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from bench import chat_completions
+
 if TYPE_CHECKING:
     from bench.plan import Workload
 
@@ -148,9 +150,13 @@ class SystemSpec:
             "OPENAI_BASE_URL": fakes["model"],
             "OPENAI_API_KEY": "x",
             "OPENAI_CHAT_MODEL": "fake",
+            # A hosted model's window (gpt-4.1-mini's is 1M): prompts fit by their bytes and
+            # are not counted. A 4,096-token local model costs a count, ~0.8 ms per answer.
+            "OPENAI_CONTEXT_TOKENS": "128000",
             "UPSTREAM_MAX_RETRIES": "0",
             "LOG_LEVEL": "WARNING",
             "LOCAL_INDEX_DIR": str(data_dir),
+            "API_KEYS": chat_completions.KEY,  # turns on /v1 (only app-gunicorn is sent there)
         }
         if self.search == "local":
             return env | {"SEARCH_BACKEND": "local"}

@@ -1,4 +1,5 @@
-"""One system's sweep: its closed-loop levels, its open-loop run, `/chat/stream` once.
+"""One system's sweep: its closed-loop levels, its open-loop run, and `/chat/stream` and
+`/v1/chat/completions` (the same answers through OpenAI's API) in alternating rounds.
 
 Each level's expected throughput comes from the one before (`next_capacity`), so the
 windows of saturated levels are long enough to see steady state.
@@ -10,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench import report
+from bench import chat_completions, report
 from bench.harness import Harness
 from bench.levels import closed_level, next_capacity, open_level
 from bench.recycle import Recycled
@@ -26,7 +27,8 @@ class Sweep:
 
 
 async def run_system(harness: Harness, name: str) -> Sweep:
-    """Every closed-loop level, the open-loop run and (app-gunicorn) /chat/stream."""
+    """Every closed-loop level, the open-loop run and (app-gunicorn) /chat/stream and
+    /v1/chat/completions."""
     plan = harness.plan
     spec = system_spec(name)
     levels = plan.flask_levels if spec.kind == "flask" else plan.levels
@@ -53,8 +55,12 @@ async def run_system(harness: Harness, name: str) -> Sweep:
             server = await system.before_level(int(rate * ideal) + 1, capacity)
             add(await open_level(harness, server, rate))
         if spec.name == "app-gunicorn" and plan.chat_level:
-            server = await system.before_level(plan.chat_level, capacity)
-            add(await closed_level(harness, server, plan.chat_level, capacity, path="/chat/stream"))
+            # The two routes back to back, alternating which goes first (bench/api_parity.py).
+            paths = ("/chat/stream", chat_completions.PATH)
+            for n in range(plan.api_rounds):
+                for path in paths if n % 2 == 0 else paths[::-1]:
+                    server = await system.before_level(plan.chat_level, capacity)
+                    add(await closed_level(harness, server, plan.chat_level, capacity, path=path))
     finally:
         system.stop()
     sweep.rss = rss_growth(name, sweep.levels, system.starts)

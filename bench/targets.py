@@ -4,13 +4,14 @@ Issue 6 (the Azure shape): CPU per answer, Little's-law fraction and app-added t
 token at C=100 and C=50, throughput against the Flask baseline, 2,000 held streams. Issue 10:
 throughput with a save after every answer. Issue 11 (the local shape, the default): Little's
 fraction and p99 within 15% of the model's time at C=100, CPU per answer, local search p99 at
-10,000 chunks, held streams, and two workers against one.
+10,000 chunks, held streams, and two workers against one. Issue 14: bench/api_parity.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bench.api_parity import parity_targets
 from bench.plan import Workload
 from bench.specs import (
     AZURE_APPS,
@@ -82,6 +83,7 @@ def targets(results: Results, workload: Workload) -> list[Target]:
     out.extend(_search(at(SEARCH_SYSTEM, 100)))
     out.extend(_scaling(results.get("scaling_summary")))
     out.extend(_history(results, at(HISTORY_BASE, 100), at(HISTORY_SYSTEM, 100)))
+    out.extend(parity_targets(results["levels"]))
     return out
 
 

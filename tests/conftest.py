@@ -36,6 +36,9 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("sample-index")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOCAL_INDEX_DIR", str(index_dir))
+        # Text only, as the tests that use it pin; tests/test_hybrid*.py and
+        # tests/test_local_embed*.py cover the local model's vectors.
+        patch.setenv("EMBED_PROVIDER", "none")
         assert ingest_main([str(DATA_DIR)]) == 0
     return index_dir
 
@@ -59,6 +62,7 @@ def make_settings(local_index_dir: Path) -> Callable[..., Settings]:
             # respx intercepts httpx2's own transport; the aiohttp one (the default) is
             # exercised over real sockets in test_openai_aiohttp.py, test_gunicorn.py and e2e.
             "openai_transport": "httpx",
+            "embed_provider": "none",  # the offline default is `local`: see sample_index
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

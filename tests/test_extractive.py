@@ -76,12 +76,14 @@ def test_no_sources_and_no_match_are_said_plainly() -> None:
 async def test_streams_the_composed_lines_and_suggests_sections() -> None:
     model = ExtractiveChatModel()
     question = prompt("401(k) match", hit(BENEFITS))
-    stream, method = await model.open_answer(question)
-    pieces = [piece async for piece in stream]
+    opened = await model.open_answer(question)
+    pieces = [piece async for piece in opened.stream]
     assert pieces == compose_answer(question)
+    assert opened.stream.end.finish_reason == "stop"
+    assert opened.prompt is question  # nothing to cut: there is no context window
     # The answer quoted the Retirement section, so only the other one is suggested.
     assert await model.followup_questions(question, "".join(pieces)) == ["What about health plans?"]
-    assert method.title == "Answer method"
+    assert opened.thought.title == "Answer method"
     await model.close()
 
 

@@ -160,7 +160,7 @@ async def test_a_system_message_from_a_client_is_refused_before_the_model_is_cal
     [
         (error_response(429, "rate_limit_exceeded"), 429, "rate limited"),
         (error_response(500), 502, "returned an error"),
-        (error_response(503), 502, "returned an error"),
+        (error_response(503), 503, "could not be reached"),
         (error_response(401), 502, "authenticate"),
         (error_response(404, "DeploymentNotFound"), 502, "not found"),
         (error_response(400, "content_filter", "filtered"), 400, "content filter"),
@@ -209,6 +209,19 @@ async def test_timeout_is_504(openai_client: Client, model_api: respx.MockRouter
         ),
         ([chunk("Partial"), chunk(finish_reason="content_filter")], "content filter"),
         ([chunk("Partial"), "{not json"], "returned an error"),
+        # What vLLM and llama.cpp send when the window fills mid-answer, and a throttled one.
+        (
+            [chunk("Partial"), {"error": {"message": "boom", "code": "context_length_exceeded"}}],
+            "too long for the language model",
+        ),
+        (
+            [chunk("Partial"), {"error": {"message": "boom", "type": "exceed_context_size_error"}}],
+            "too long for the language model",
+        ),
+        (
+            [chunk("Partial"), {"error": {"message": "boom", "code": "rate_limit_exceeded"}}],
+            "rate limited",
+        ),
     ],
 )
 async def test_error_after_the_stream_started_is_the_last_line(
@@ -282,7 +295,10 @@ async def test_openai_embeddings_drive_hybrid_search(
     from openai_fakes import embedding_response
 
     settings = make_settings(
-        openai_base_url=BASE_URL, openai_api_key="k", openai_embed_model="fake-embed"
+        openai_base_url=BASE_URL,
+        openai_api_key="k",
+        openai_embed_model="fake-embed",
+        embed_provider="openai",  # the tests' settings turn embeddings off unless asked
     )
     client: Client = await serve(settings)
     embed = model_api.post("/embeddings").mock(return_value=embedding_response([[0.1, 0.2, 0.3]]))

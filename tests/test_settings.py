@@ -15,7 +15,7 @@ def test_defaults_are_offline() -> None:
     assert settings.search_backend == "local"
     assert settings.local_index_dir == Path(".data")
     assert settings.port == 50505
-    assert settings.embedding_provider is None
+    assert settings.embedding_provider == "local"
 
 
 def test_reads_environment_and_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from app import clients
 from app.approaches.base import AskApproach
 from app.events import ContextEvent, DeltaEvent, FollowupEvent
 from app.models.base import AnswerPrompt
+from app.models.budget import TokenLimits
 from app.models.extractive import ExtractiveChatModel
 from app.models.openai import OpenAIChatModel
 from app.schemas import ChatRequest
@@ -97,12 +98,13 @@ async def test_an_open_model_stream_does_not_keep_the_request_body() -> None:
             model="m",
             provider_label="test",
             timeout=300,
+            limits=TokenLimits(context_tokens=1_000_000),  # the 200 KB source fits
         )
         source = SearchHit(id="1", content="word " * 40_000, sourcepage="a.pdf", sourcefile="a.pdf")
         prompt = AnswerPrompt(kind="ask", question="q?", history=[], sources=[source])
         try:
             tracemalloc.start()
-            stream, _ = await model.open_answer(prompt)
+            stream = (await model.open_answer(prompt)).stream
             pieces = stream.__aiter__()
             assert await anext(pieces) == "piece0 "
             gc.collect()

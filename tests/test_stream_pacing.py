@@ -29,7 +29,7 @@ async def test_chunks_that_arrive_during_the_pace_go_out_together() -> None:
             timeout=60,
         )
         prompt = AnswerPrompt(kind="ask", question="q?", history=[], sources=[])
-        stream, _ = await model.open_answer(prompt)
+        stream = (await model.open_answer(prompt)).stream
         pieces = [piece async for piece in stream]
         await model.close()
     assert pieces[0] == "piece0 "  # sent as soon as it came

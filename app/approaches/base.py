@@ -7,6 +7,7 @@ those failures still get a real HTTP status; later failures become the stream's 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from time import perf_counter
@@ -14,7 +15,7 @@ from typing import Literal
 
 from app.approaches.history import trim_history
 from app.auth import User
-from app.errors import BadRequestError
+from app.errors import BadRequestError, is_service_error, to_app_error
 from app.events import ContextEvent, DeltaEvent, Event, FollowupEvent
 from app.models import AnswerPrompt, ChatModel
 from app.models.embeddings import Embedder
@@ -22,6 +23,8 @@ from app.models.prompts import source_text
 from app.schemas import ChatRequest, DataPoints, Message, Overrides, Thought
 from app.search import Retriever, SearchHit, SearchOptions
 from app.search.base import RetrievalMode
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,10 @@ class Approach:
         overrides = request.context.overrides
         self._check(overrides)
         started = perf_counter()
-        query = await self.search_query(request.messages)
+        query, rewrite_note = await self._query(request.messages)
         options, notes = await self._search_options(query, overrides)
+        if rewrite_note:
+            notes.insert(0, rewrite_note)
         searching = perf_counter()
         hits = await self._retriever.search(options, user=user)
         searched = perf_counter()
@@ -83,9 +88,11 @@ class Approach:
             prompt_template=overrides.prompt_template,
             language=overrides.language,
         )
-        stream, answer_thought = await self._model.open_answer(prompt)
+        opened = await self._model.open_answer(prompt)
+        stream, answer_thought, prompt = opened.stream, opened.thought, opened.prompt
         context = ContextEvent(
-            data_points=_data_points(hits, use_captions=options.semantic_captions),
+            # The sources the model was given: the budget may have left the last ones out.
+            data_points=_data_points(prompt.sources, use_captions=options.semantic_captions),
             thoughts=[_search_thought(options, notes), _results_thought(hits), answer_thought],
             session_state=request.session_state,
             timings=_timings(started, searching, searched, perf_counter()),
@@ -94,7 +101,7 @@ class Approach:
         # the prompt only for follow-up questions: let go of the request, the hits and the
         # prompt's text, which are most of what a stream holds (thousands stream at once).
         followups = prompt if overrides.suggest_followup_questions else None
-        del request, overrides, options, notes, hits, prompt, answer_thought
+        del request, overrides, options, notes, hits, prompt, answer_thought, opened
         pieces: list[str] = []
         try:
             yield context
@@ -105,8 +112,39 @@ class Approach:
                 yield DeltaEvent(piece)
         finally:
             await stream.aclose()
+        yield stream.end
         if followups is not None:
-            yield FollowupEvent(await self._model.followup_questions(followups, "".join(pieces)))
+            yield await self._followups(followups, "".join(pieces))
+
+    async def _query(self, messages: Sequence[Message]) -> tuple[str, str | None]:
+        """The search query; when the model cannot write it, the question as asked, and a
+        note saying why (the answer is still worth having)."""
+        try:
+            return await self.search_query(messages), None
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            error = to_app_error(exc)
+            log.warning("query rewrite failed, searching the question as asked: %r", exc)
+            return messages[-1].content, (
+                f"the model could not write the search query ({error.message}), so the "
+                "question was searched as asked"
+            )
+
+    async def _followups(self, prompt: AnswerPrompt, answer: str) -> FollowupEvent:
+        """Follow-up questions; when the model cannot suggest them, none, and a note why."""
+        try:
+            return FollowupEvent(await self._model.followup_questions(prompt, answer))
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            error = to_app_error(exc)
+            log.warning("follow-up questions failed, leaving them out: %r", exc)
+            note = Thought(
+                title="Follow-up questions",
+                description=f"Left out: the model could not suggest them. {error.message}",
+            )
+            return FollowupEvent([], note=note)
 
     def _check(self, overrides: Overrides) -> None:
         if overrides.prompt_template and not self._config.allow_prompt_template:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.schemas import Message
-from app.tokens import count_tokens
-
-# Per-message overhead of the chat format (role and separators), as OpenAI documents it.
-_MESSAGE_OVERHEAD = 4
+from app.tokens import MESSAGE_OVERHEAD, count_tokens
 
 
 def trim_history(history: Sequence[Message], budget: int) -> list[Message]:
@@ -16,7 +13,7 @@ def trim_history(history: Sequence[Message], budget: int) -> list[Message]:
     kept: list[Message] = []
     used = 0
     for message in reversed(history):
-        used += count_tokens(message.content) + _MESSAGE_OVERHEAD
+        used += count_tokens(message.content) + MESSAGE_OVERHEAD
         if used > budget:
             break
         kept.append(message)

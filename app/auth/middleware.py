@@ -24,7 +24,9 @@ ENTRA_SCOPE = "access_as_user"
 OPEN_ENDPOINTS = frozenset(
     {"meta.config", "meta.healthz", "auth_setup.auth_setup", "openapi", "swagger_ui", "static"}
 )
-OPEN_BLUEPRINTS = frozenset({"spa"})
+# `openai_api` (/v1) is not open: it checks its own callers, API keys or these same tokens
+# (app/openai_api/caller.py), and this hook would refuse its keys as malformed tokens.
+OPEN_BLUEPRINTS = frozenset({"spa", "openai_api"})
 
 _GROUP_OVERAGE = (
     "Your account is in more groups than fit in a sign-in token, so this server cannot tell "

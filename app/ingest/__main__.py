@@ -9,7 +9,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +24,10 @@ from app.settings import SearchBackend, Settings, SettingsError, load_settings
 from app.uploads import is_upload
 
 if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
     from app.ingest.progress import IngestProgress
-    from app.models.embeddings import Embedder
+    from app.models.embeddings import Embedder, RemoteProvider
 
 INGEST_RETRIES = 10
 
@@ -75,7 +77,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--workers",
         type=int,
         default=min(os.cpu_count() or 1, 8),
-        help="parser processes (default: one per core; 0 parses in a thread)",
+        help="parsing and embedding processes (default: one per core; 0: in this process)",
     )
     return parser.parse_args(argv)
 
@@ -122,40 +124,42 @@ async def open_indexer(
     return azure
 
 
-def open_embedder(settings: Settings, stack: AsyncExitStack) -> Embedder | None:
-    """The embedder from the settings, or None when no embedding model is configured."""
-    provider = settings.embedding_provider
-    if provider is None:
-        return None
-    from app import clients
-    from app.models.embeddings import OpenAIEmbedder
+async def open_embedder_for_ingestion(
+    settings: Settings, stack: AsyncExitStack, executor: Executor | None
+) -> Embedder | None:
+    """The configured embedder, its clients closed with `stack`; the local model runs in the
+    CLI's process pool when there is one."""
 
-    credential = None
-    if provider == "azure" and not settings.azure_openai_api_key:
-        credential = clients.azure_credential(settings)
-        stack.push_async_callback(credential.close)
-    # A long run must outlast throttling: many more retries than a chat request gets.
-    client = clients.openai_client(settings, provider, credential, max_retries=INGEST_RETRIES)
-    stack.push_async_callback(client.close)
-    model = (
-        settings.azure_openai_embed_deployment
-        if provider == "azure"
-        else settings.openai_embed_model
-    )
-    dimensions = (
-        settings.azure_openai_embed_dimensions
-        if provider == "azure"
-        else settings.openai_embed_dimensions
-    )
-    assert model
-    return OpenAIEmbedder(client=client, model=model, dimensions=dimensions)
+    def openai_client(provider: RemoteProvider) -> AsyncOpenAI:
+        from app import clients
+
+        credential = None
+        if provider == "azure" and not settings.azure_openai_api_key:
+            credential = clients.azure_credential(settings)
+            stack.push_async_callback(credential.close)
+        # A long run must outlast throttling: many more retries than a chat request gets.
+        client = clients.openai_client(settings, provider, credential, max_retries=INGEST_RETRIES)
+        stack.push_async_callback(client.close)
+        return client
+
+    from app.models.embeddings import open_embedder  # loads the OpenAI SDK: only when used
+
+    return await open_embedder(settings, openai_client=openai_client, executor=executor)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Ingest or remove as asked; return the process exit code."""
     backend: SearchBackend = args.backend or settings.search_backend
     async with AsyncExitStack() as stack:
-        embedder = open_embedder(settings, stack)
+        executor = None
+        if args.workers > 0:
+            # Workers start on the first parse or embedding, so an all-unchanged run pays
+            # nothing for them.
+            context = multiprocessing.get_context("spawn")
+            executor = stack.enter_context(
+                ProcessPoolExecutor(max_workers=args.workers, mp_context=context)
+            )
+        embedder = await open_embedder_for_ingestion(settings, stack, executor)
         indexer = await open_indexer(settings, backend, embedder, stack)
         if args.remove_all or args.remove:
             if args.remove_all:
@@ -170,13 +174,6 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         if missing:
             print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
             return 2
-        executor = None
-        if args.workers > 0:
-            # Workers start on the first parse, so an all-unchanged run pays nothing for them.
-            context = multiprocessing.get_context("spawn")
-            executor = stack.enter_context(
-                ProcessPoolExecutor(max_workers=args.workers, mp_context=context)
-            )
         files = list(discover(args.paths))
         with progress_for(len(files)) as progress:
             pipeline = Pipeline(

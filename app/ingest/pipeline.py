@@ -101,6 +101,7 @@ class Pipeline:
         self._files = asyncio.Semaphore(concurrency)
         self._embeds = asyncio.Semaphore(EMBED_PARALLEL)
         self._on_result = on_result
+        self._model = None if embedder is None else embedder.model
 
     async def ingest(self, paths: Sequence[Path]) -> list[FileResult]:
         """Ingest every file under `paths`; one failing file does not stop the others."""
@@ -111,7 +112,7 @@ class Pipeline:
         known = await self._indexer.file_hashes()
         # Hash every file in one worker thread first: an unchanged file then costs neither a
         # task nor a thread hop of its own, which keeps a re-run of a big corpus quick.
-        hashes = await asyncio.to_thread(_hash_files, files, self._access)
+        hashes = await asyncio.to_thread(_hash_files, files, self._access, self._model)
         results: dict[int, FileResult] = {}
         changed = []
         for n, (file, (version, size, access)) in enumerate(zip(files, hashes, strict=True)):
@@ -185,7 +186,7 @@ class Pipeline:
         if not _citable(sourcefile):
             reason = "the name cannot be cited (it has a '#' or a leading or trailing space)"
             return FileResult(sourcefile, "failed", reason=reason)
-        version = file_version(hashlib.sha256(data).hexdigest(), access)
+        version = file_version(hashlib.sha256(data).hexdigest(), access, self._model)
         if known_hash == version:
             return FileResult(sourcefile, "skipped", size=len(data), reason="unchanged")
         loop = asyncio.get_running_loop()
@@ -226,16 +227,22 @@ class Pipeline:
             return list(await self._embedder.embed(texts))
 
 
-def file_version(sha256: str, access: AccessList) -> str:
-    """What ingestion records for a file: its content hash, and its access list if it has one,
-    so that changing who may read a file re-indexes it."""
-    if access.is_public:
+def file_version(sha256: str, access: AccessList, embedding_model: str | None = None) -> str:
+    """What ingestion records for a file: its content hash, its access list if it has one and
+    the embedding model if there is one, so that changing who may read a file, or the model
+    its vectors come from, re-indexes it."""
+    if access.is_public and embedding_model is None:
         return sha256  # as before access lists existed: public files are not re-indexed
-    return hashlib.sha256(f"{sha256}\n{access.fingerprint()}".encode()).hexdigest()
+    parts = [sha256]
+    if not access.is_public:
+        parts.append(access.fingerprint())
+    if embedding_model is not None:
+        parts.append(f"embedding: {embedding_model}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _hash_files(
-    files: Sequence[SourceFile], default: AccessList
+    files: Sequence[SourceFile], default: AccessList, embedding_model: str | None
 ) -> list[tuple[str | None, int, AccessList | ParseError]]:
     """(version, size, access list) of each file; version None for one that cannot be read."""
     hashes: list[tuple[str | None, int, AccessList | ParseError]] = []
@@ -250,7 +257,11 @@ def _hash_files(
             hashes.append((None, 0, access))  # the full path reports why
             continue
         sha256 = hashlib.sha256(data).hexdigest()
-        version = file_version(sha256, access) if isinstance(access, AccessList) else None
+        version = (
+            file_version(sha256, access, embedding_model)
+            if isinstance(access, AccessList)
+            else None
+        )
         hashes.append((version, len(data), access))
     return hashes
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from app.events import EndEvent
 from app.schemas import Message, Thought
 from app.search import SearchHit
 
@@ -32,6 +33,21 @@ class AnswerStream(Protocol):
 
     async def aclose(self) -> None: ...
 
+    @property
+    def end(self) -> EndEvent:
+        """Why the answer stopped and what it used, once the last piece is read."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedAnswer:
+    """An answer being streamed; what the model was given, for the thought process; and the
+    prompt as sent, which may hold fewer turns and sources than asked for (see budget.py)."""
+
+    stream: AnswerStream
+    thought: Thought
+    prompt: AnswerPrompt
+
 
 class ChatModel(Protocol):
     """Turns conversations into search queries and sources into cited answers."""
@@ -50,9 +66,8 @@ class ChatModel(Protocol):
         """A search query for the last question, in the context of the conversation."""
         ...
 
-    async def open_answer(self, prompt: AnswerPrompt) -> tuple[AnswerStream, Thought]:
-        """Start an answer; upstream errors that come before any text are raised here. With
-        the stream, what the model was given, for the thought process (built once, for both)."""
+    async def open_answer(self, prompt: AnswerPrompt) -> OpenedAnswer:
+        """Start an answer; upstream errors that come before any text are raised here."""
         ...
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:

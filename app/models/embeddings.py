@@ -1,14 +1,22 @@
-"""Embeddings through `openai.AsyncOpenAI`, for vector search and ingestion."""
+"""Embeddings for vector search and ingestion: `open_embedder` picks them from the settings.
+
+`local` runs all-MiniLM-L6-v2 on this machine (`local_embed/`); `openai` and `azure` call an
+OpenAI-compatible API through `openai.AsyncOpenAI`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import Literal, Protocol
 
 import openai
 from openai import omit
 
+from app.settings import Settings
 from app.telemetry import model_span
+
+RemoteProvider = Literal["openai", "azure"]
 
 
 class Embedder(Protocol):
@@ -42,3 +50,29 @@ class OpenAIEmbedder:
             )
         ordered = sorted(response.data, key=lambda item: item.index)
         return [list(item.embedding) for item in ordered]
+
+
+async def open_embedder(
+    settings: Settings,
+    *,
+    openai_client: Callable[[RemoteProvider], openai.AsyncOpenAI],
+    executor: Executor | None = None,
+) -> Embedder | None:
+    """The embedder EMBED_PROVIDER resolves to (None: text search only), for the server and
+    ingestion alike. `openai_client` makes or shares the client of a remote provider; the
+    local model runs in `executor` when it is a process pool (ingestion), else in a thread."""
+    provider = settings.embedding_provider
+    if provider is None:
+        return None
+    if provider == "local":
+        from app.models.local_embed import open_local_embedder  # loads onnxruntime: only here
+
+        return await open_local_embedder(settings.local_embed_cache_dir, executor=executor)
+    if provider == "azure":
+        model = settings.azure_openai_embed_deployment
+        dimensions = settings.azure_openai_embed_dimensions
+    else:
+        model = settings.openai_embed_model
+        dimensions = settings.openai_embed_dimensions
+    assert model  # the settings' validator requires it
+    return OpenAIEmbedder(client=openai_client(provider), model=model, dimensions=dimensions)

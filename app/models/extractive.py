@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from app.models.base import AnswerPrompt, AnswerStream
+from app.events import EndEvent
+from app.models.base import AnswerPrompt, OpenedAnswer
 from app.models.sentences import sections, units_in
 from app.schemas import Message, Thought
 from app.text import keywords, stem, stems
@@ -65,9 +66,9 @@ class ExtractiveChatModel:
             words += [w for w in keywords(questions[-2]) if w not in words]
         return " ".join(words) or questions[-1]
 
-    async def open_answer(self, prompt: AnswerPrompt) -> tuple[AnswerStream, Thought]:
+    async def open_answer(self, prompt: AnswerPrompt) -> OpenedAnswer:
         """Pick the sentences now; stream them line by line; say how they were picked."""
-        return _lines(compose_answer(prompt)), _METHOD
+        return OpenedAnswer(_Lines(compose_answer(prompt)), _METHOD, prompt)
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Questions about sections of the sources that the answer did not quote from."""
@@ -171,6 +172,17 @@ def _closeness(words: list[str], matched: set[str]) -> float:
     return 0.5 * len(matched) / best
 
 
-async def _lines(lines: list[str]) -> AsyncGenerator[str, None]:
-    for line in lines:
-        yield line
+class _Lines:
+    """The answer's lines, as a stream; it always ends by itself, and counts no tokens."""
+
+    end = EndEvent()
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        for line in self._lines:
+            yield line
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

@@ -4,6 +4,9 @@ Answers are streamed from the raw SSE body of the SDK's generic `post`: the SDK 
 authentication, retries and error mapping, but skips two costs measured on the hot path: the
 per-chunk pydantic objects of its stream (about six times the CPU of reading the one field we
 need from each `data:` line), and the walk of typed request parameters that `create()` does.
+
+Every call is bounded (app/models/budget.py): its prompt is cut to the context window and its
+reply to a number of tokens. The context window is learnt on the first call.
 """
 
 from __future__ import annotations
@@ -24,11 +27,22 @@ from app.errors import (
     ContentFilteredError,
     UpstreamError,
     UpstreamTimeoutError,
-    is_content_filter,
+    from_error_event,
     stream_failure,
 )
+from app.events import EndEvent, TokenUsage
 from app.models import prompts
-from app.models.base import AnswerPrompt, AnswerStream
+from app.models.base import AnswerPrompt, OpenedAnswer
+from app.models.budget import (
+    ASSUMED_WINDOW,
+    FOLLOWUP_MAX_TOKENS,
+    QUERY_MAX_TOKENS,
+    Budget,
+    TokenLimits,
+    Window,
+    known_window,
+)
+from app.models.probe import reported_window
 from app.schemas import Message, Thought
 from app.telemetry import end_span, model_span, start_model_span
 
@@ -46,24 +60,45 @@ class OpenAIChatModel:
     is_language_model = True
 
     def __init__(
-        self, *, client: openai.AsyncOpenAI, model: str, provider_label: str, timeout: float
+        self,
+        *,
+        client: openai.AsyncOpenAI,
+        model: str,
+        provider_label: str,
+        timeout: float,
+        limits: TokenLimits | None = None,
     ) -> None:
         self._client = client
         self._model = model
         self._timeout = timeout
+        self._limits = limits or TokenLimits()
+        self._budget: Budget | None = None
         self.description = f"{model} ({provider_label})"
 
     async def search_query(self, conversation: Sequence[Message]) -> str:
         """Ask the model to rewrite the conversation into a search query."""
-        text = await self._complete(prompts.query_messages(conversation), max_tokens=100)
+        budget = await self.budget()
+        messages = budget.fit_conversation(conversation, prompts.query_messages, QUERY_MAX_TOKENS)
+        text = await self._complete(messages, max_tokens=QUERY_MAX_TOKENS)
         return prompts.clean_query(text, fallback=conversation[-1].content)
 
-    async def open_answer(self, prompt: AnswerPrompt) -> tuple[AnswerStream, Thought]:
+    async def open_answer(self, prompt: AnswerPrompt) -> OpenedAnswer:
         """Send the answer request; HTTP errors surface here, before any text is streamed."""
+        budget = await self.budget()
+        fitted = budget.fit_answer(prompt, prompts.answer_messages)
         sampling = _sampling(prompt)
-        span = start_model_span("chat", self._model, stream=True, **sampling)
-        messages = prompts.answer_messages(prompt)
-        body = {"model": self._model, "messages": messages, "stream": True, **sampling}
+        span = start_model_span(
+            "chat", self._model, stream=True, max_tokens=budget.max_tokens, **sampling
+        )
+        messages = fitted.messages
+        body = {
+            "model": self._model,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            _bound_name(self._model): budget.max_tokens,
+            **sampling,
+        }
         deadline = time.monotonic() + self._timeout
         try:
             async with within(self._timeout, MODEL_TOO_SLOW):
@@ -80,34 +115,68 @@ class OpenAIChatModel:
         thought = Thought(
             title="Prompt to generate answer",
             description=messages,
-            props={"model": self._model, **sampling},
+            props={"model": self._model, **sampling, "token_budget": budget.describe(fitted)},
         )
-        return _SseAnswer(response, span, deadline), thought
+        return OpenedAnswer(_SseAnswer(response, span, deadline), thought, fitted.prompt)
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Ask the model for up to three follow-up questions."""
-        text = await self._complete(prompts.followup_messages(prompt, answer), max_tokens=200)
+        budget = await self.budget()
+        messages = budget.fit_sources(
+            prompt, lambda fitted: prompts.followup_messages(fitted, answer), FOLLOWUP_MAX_TOKENS
+        )
+        text = await self._complete(messages, max_tokens=FOLLOWUP_MAX_TOKENS)
         return prompts.parse_followups(text)
+
+    async def budget(self) -> Budget:
+        """The token budget of this model's calls; its context window is learnt on the first
+        call (answers that start together may each ask the server: it is cheap, and once)."""
+        if self._budget is None:
+            self._budget = Budget(self._model, self._limits, await self._window())
+        return self._budget
 
     async def close(self) -> None:
         """Close the HTTP client."""
         await self._client.close()
 
+    async def _window(self) -> Window:
+        if self._limits.context_tokens:
+            return Window(self._limits.context_tokens, "OPENAI_CONTEXT_TOKENS")
+        if self._limits.ask_server and (tokens := await reported_window(self._client, self._model)):
+            return Window(tokens, "reported by the model server")
+        return known_window(self._model) or Window(
+            ASSUMED_WINDOW, "assumed for a model of unknown family: set OPENAI_CONTEXT_TOKENS"
+        )
+
     async def _complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str:
         with model_span("chat", self._model, temperature=0.0, max_tokens=max_tokens):
             async with within(self._timeout, MODEL_TOO_SLOW):
-                completion = await self._client.chat.completions.create(
-                    model=self._model,
-                    messages=messages,  # type: ignore[arg-type]
-                    temperature=0.0,
-                    max_tokens=max_tokens,
-                )
+                if _bound_name(self._model) == "max_tokens":
+                    completion = await self._client.chat.completions.create(
+                        model=self._model,
+                        messages=messages,  # type: ignore[arg-type]
+                        temperature=0.0,
+                        max_tokens=max_tokens,
+                    )
+                else:  # reasoning models take no temperature either
+                    completion = await self._client.chat.completions.create(
+                        model=self._model,
+                        messages=messages,  # type: ignore[arg-type]
+                        max_completion_tokens=max_tokens,
+                    )
         if not completion.choices:
             return ""
         choice = completion.choices[0]
         if choice.finish_reason == "content_filter":
             raise ContentFilteredError()
         return choice.message.content or ""
+
+
+def _bound_name(model: str) -> str:
+    """The request field for the reply's token bound: reasoning models (o-series, gpt-5)
+    refuse `max_tokens`; most other servers know only it."""
+    name = model.lower().rsplit("/", 1)[-1]
+    return "max_completion_tokens" if name.startswith(("o1", "o3", "o4", "gpt-5")) else "max_tokens"
 
 
 def _sampling(prompt: AnswerPrompt) -> dict[str, Any]:
@@ -131,6 +200,12 @@ class _SseAnswer:
         self._span = span
         self._deadline = deadline
         self._error: BaseException | None = None
+        self._end = _End()
+
+    @property
+    def end(self) -> EndEvent:
+        """The finish reason and the usage that the last chunks carried."""
+        return EndEvent(self._end.finish_reason, self._end.usage)
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._pieces()
@@ -146,7 +221,7 @@ class _SseAnswer:
         try:
             async for received in received_chunks:
                 *lines, buffer = (buffer + received).split(b"\n")
-                text, done = _parse_lines(lines)
+                text, done = _parse_lines(lines, self._end)
                 if text:
                     yield text
                 if done:
@@ -156,7 +231,7 @@ class _SseAnswer:
                     raise _StreamFailed("", UpstreamTimeoutError(ANSWER_TOO_LONG))
                 if text:
                     await asyncio.sleep(PACE)
-            text, _ = _parse_lines([buffer])
+            text, _ = _parse_lines([buffer], self._end)
             if text:
                 yield text
         except _StreamFailed as failed:
@@ -198,7 +273,17 @@ class _StreamFailed(Exception):
         self.error = error
 
 
-def _parse_lines(lines: list[bytes]) -> tuple[str, bool]:
+class _End:
+    """What the stream's last chunks said: why it stopped, and the tokens it used."""
+
+    __slots__ = ("finish_reason", "usage")
+
+    def __init__(self) -> None:
+        self.finish_reason = "stop"
+        self.usage: TokenUsage | None = None
+
+
+def _parse_lines(lines: list[bytes], end: _End) -> tuple[str, bool]:
     """The answer text in these SSE lines, and whether `[DONE]` was among them."""
     pieces: list[str] = []
     for line in lines:
@@ -208,7 +293,7 @@ def _parse_lines(lines: list[bytes]) -> tuple[str, bool]:
         if data == b"[DONE]":
             return "".join(pieces), True
         try:
-            piece = _delta(json.loads(data))
+            piece = _delta(json.loads(data), end)
         except ValueError:
             raise _StreamFailed("".join(pieces), UpstreamError()) from None
         except AppError as exc:
@@ -218,18 +303,28 @@ def _parse_lines(lines: list[bytes]) -> tuple[str, bool]:
     return "".join(pieces), False
 
 
-def _delta(chunk: dict[str, Any]) -> str | None:
+def _delta(chunk: dict[str, Any], end: _End) -> str | None:
     if "error" in chunk:
-        error = chunk["error"] if isinstance(chunk["error"], dict) else {}
-        if is_content_filter(error.get("code")):
-            raise ContentFilteredError()
-        raise UpstreamError()
+        raise from_error_event(chunk["error"] if isinstance(chunk["error"], dict) else {})
+    if usage := chunk.get("usage"):  # the last chunk, with stream_options.include_usage
+        end.usage = _usage(usage)
     choices = chunk.get("choices")
     if not choices:
         return None  # Azure sends prompt_filter_results in a chunk without choices
     choice = choices[0]
-    if choice.get("finish_reason") == "content_filter":
-        raise ContentFilteredError()
+    if reason := choice.get("finish_reason"):
+        if reason == "content_filter":
+            raise ContentFilteredError()
+        end.finish_reason = reason
     delta = choice.get("delta") or {}
     content = delta.get("content")
     return content if isinstance(content, str) else None
+
+
+def _usage(usage: object) -> TokenUsage | None:
+    if not isinstance(usage, dict):
+        return None
+    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    if not (isinstance(prompt, int) and isinstance(completion, int)):
+        return None
+    return TokenUsage(prompt, completion, estimated=False)

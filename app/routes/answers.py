@@ -1,25 +1,23 @@
 """`POST /chat`, `/chat/stream`, `/ask`, `/ask/stream`: one flow, streamed or collected.
 
-Each answer is counted against its client's rate limit and holds one of the worker's stream
-slots until it ends (app/limits.py).
+Each answer is counted against its client's rate limit; the run itself (a stream slot held
+until it ends, the first event before the response starts, a disconnect closing the model) is
+app/answer_flow.py's, shared with `/v1/chat/completions`. Here only the NDJSON is chosen.
 """
 
 from __future__ import annotations
-
-from collections.abc import AsyncGenerator, AsyncIterator
 
 from quart import Blueprint, Response, request
 from quart_schema import document_response, validate_request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from app.answer_flow import collect_answer, server_timing, stream_answer
 from app.approaches.base import Approach
 from app.auth.middleware import current_user
-from app.errors import to_app_error
-from app.events import ContextEvent, Event
-from app.limits import Slot, answer_limits
-from app.logs import request_id
+from app.errors import AppError
+from app.events import Event
+from app.limits import answer_limits
 from app.openapi import UPSTREAM, errors, ndjson_stream
-from app.reporting import report
 from app.schemas import ChatRequest, ChatResponse
 from app.services import get_services
 from app.streaming import collect, error_line, event_line
@@ -75,56 +73,29 @@ async def ask_stream(data: ChatRequest) -> Response:
 
 
 async def _collected(approach: Approach, data: ChatRequest) -> Response:
-    slot = answer_limits().slots.acquire()
-    try:
-        answer, context = await collect(approach.run(data, user=current_user()))
-    finally:
-        slot.release()
+    answer, context = await collect_answer(approach, data, collect)
     response = Response(answer.model_dump_json(), content_type="application/json")
-    _server_timing(response, context)
+    server_timing(response, context)
     return response
 
 
 async def _streamed(approach: Approach, data: ChatRequest) -> Response:
-    slot = answer_limits().slots.acquire()
-    try:
-        events = approach.run(data, user=current_user())
-        # Run up to the first event here, so search and model errors still get a real status.
-        first = await anext(events)
-    except BaseException:
-        slot.release()
-        raise
-    body = _ndjson(first, events, slot)
-    slot.release_with(body)
-    response = Response(body, content_type="application/x-ndjson")
-    response.timeout = None  # Quart's 60 s RESPONSE_TIMEOUT would cut long answers
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # stop proxies from buffering the stream
-    _server_timing(response, first if isinstance(first, ContextEvent) else None)
-    return response
+    return await stream_answer(approach, data, NdjsonWriter(), content_type="application/x-ndjson")
 
 
-def _server_timing(response: Response, context: ContextEvent | None) -> None:
-    """`Server-Timing: query;dur=..., search;dur=..., model;dur=...` (milliseconds): where
-    the time before the first byte went, for browsers' developer tools and the benchmark."""
-    if context is not None and context.timings:
-        response.headers["Server-Timing"] = ", ".join(
-            f"{name};dur={ms:g}" for name, ms in context.timings
-        )
+class NdjsonWriter:
+    """The StreamWriter (app/answer_flow.py) of an NDJSON answer: one line per event."""
 
+    finished = False  # NDJSON answers are never cut short here
 
-async def _ndjson(
-    first: Event, events: AsyncGenerator[Event, None], slot: Slot
-) -> AsyncIterator[bytes]:
-    # A client disconnect cancels this generator: `finally` then closes the approach, which
-    # closes the model's stream, so the model stops generating for nobody.
-    try:
-        yield event_line(first)
-        del first  # the context is sent: an open stream should not keep it
-        async for event in events:
-            yield event_line(event)
-    except Exception as exc:
-        yield error_line(report(to_app_error(exc), exc, request_id.get()).message)
-    finally:
-        slot.release()
-        await events.aclose()
+    def event(self, event: Event) -> bytes:
+        """The event's line (none for an answer's plain end)."""
+        return event_line(event)
+
+    def end(self) -> bytes:
+        """Nothing: the last event's line ends the stream."""
+        return b""
+
+    def failed(self, error: AppError) -> bytes:
+        """The `{"error": ...}` line."""
+        return error_line(error.message)

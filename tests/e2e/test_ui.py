@@ -171,7 +171,8 @@ def test_stop_ends_the_stream_and_the_model_call(
 def test_model_error_is_shown_and_retry_recovers(
     new_page, model_backend: Backend, fake_openai: FakeOpenAI
 ) -> None:
-    fake_openai.fail_next("500")
+    # The query rewrite fails first and falls back to the question; then the answer fails.
+    fake_openai.fail_next("500", times=2)
     page = new_page(model_backend.url)
     page.get_by_label("Your question").fill("How long is parental leave?")
     page.keyboard.press("Enter")
@@ -210,8 +211,9 @@ def test_settings_panel_shows_supported_options_and_persists(
     page.get_by_role("button", name="Developer settings").click()
     dialog = page.get_by_role("dialog", name="Developer settings")
     expect(dialog).to_be_visible()
-    # Offline: text retrieval only, no semantic ranker, prompt template or language picker.
-    expect(dialog.get_by_role("radio")).to_have_count(0)
+    # Offline: local embeddings, so text, vector or hybrid retrieval; no semantic ranker,
+    # prompt template or language picker.
+    expect(dialog.get_by_role("radio")).to_have_count(3)
     expect(dialog.get_by_label("Use the semantic ranker")).to_have_count(0)
     expect(dialog.get_by_label("Prompt template")).to_have_count(0)
     expect(dialog.get_by_label("Answer language")).to_have_count(0)
@@ -240,7 +242,7 @@ def test_settings_offer_the_language_picker_with_a_model(new_page, model_backend
     page.get_by_role("button", name="Developer settings").click()
     dialog = page.get_by_role("dialog", name="Developer settings")
     expect(dialog.get_by_label("Answer language")).to_be_visible()
-    expect(dialog.get_by_role("radio")).to_have_count(0)  # no embedding model: text only
+    expect(dialog.get_by_role("radio")).to_have_count(3)  # local embeddings: three modes
     screenshot(page, "08-settings-with-model")
 
 

