@@ -47,8 +47,12 @@ export interface StreamLine {
     data_points?: DataPoints;
     thoughts?: Thought[];
     followup_questions?: string[] | null;
+    /** Thoughts to add to those of the first line (why follow-ups are missing). */
+    thoughts_added?: Thought[];
   };
   session_state?: unknown;
+  /** `"length"`: the model stopped at the answer's token bound, so the answer is cut. */
+  finish_reason?: string;
   error?: string;
 }
 
@@ -145,6 +149,8 @@ export interface StoredResponse {
   error: string | null;
   /** The failed request's `X-Request-ID`. */
   error_id?: string | null;
+  /** `"length"` when the answer was cut at its token bound, as `/chat` says it. */
+  finish_reason?: string;
 }
 
 /** `GET /chat_history/sessions`: one page, newest first. */

@@ -49,6 +49,8 @@ export const en = {
     done: "Answer complete.",
     stopped: "Stopped. The answer above is incomplete.",
     stoppedLabel: "Stopped",
+    truncated:
+      "Cut short: the answer reached the length this server allows. Ask for a narrower answer.",
     citations: "Citations",
     citationLabel: (n: number, ref: string) => `Citation ${n}: ${ref}`,
     followups: "Follow-up questions",

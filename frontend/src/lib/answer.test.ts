@@ -18,6 +18,29 @@ describe("applyLine", () => {
     ]);
     expect(answer.thoughts.map((t) => t.title)).toEqual(["Search query", "Search results"]);
     expect(answer.followups).toEqual(["Who is eligible?"]);
+    expect(answer.truncated).toBeUndefined();
+  });
+
+  it("marks an answer cut at its token bound and adds the thoughts of later lines", () => {
+    const lines: StreamLine[] = [
+      ...(sampleAnswerLines() as StreamLine[]),
+      { delta: { role: "assistant" }, finish_reason: "length" },
+      {
+        delta: { role: "assistant" },
+        context: {
+          followup_questions: [],
+          thoughts_added: [{ title: "Follow-up questions", description: "Left out." }],
+        },
+      },
+    ];
+    const answer = lines.reduce(applyLine, newTurn("q").answer);
+    expect(answer.truncated).toBe(true);
+    expect(answer.followups).toEqual([]);
+    expect(answer.thoughts.map((t) => t.title)).toEqual([
+      "Search query",
+      "Search results",
+      "Follow-up questions",
+    ]);
   });
 });
 

@@ -12,6 +12,8 @@ export interface Answer {
   error: string | null;
   /** The failed request's id, to quote when reporting the error. */
   errorId?: string | null;
+  /** The model stopped at the answer's token bound: what is shown is not the whole answer. */
+  truncated?: boolean;
 }
 
 export interface Turn {
@@ -49,6 +51,10 @@ export function applyLine(answer: Answer, line: StreamLine): Answer {
   if (context?.data_points) next = { ...next, dataPoints: context.data_points };
   if (context?.thoughts) next = { ...next, thoughts: context.thoughts };
   if (context?.followup_questions) next = { ...next, followups: context.followup_questions };
+  if (context?.thoughts_added) {
+    next = { ...next, thoughts: [...next.thoughts, ...context.thoughts_added] };
+  }
+  if (line.finish_reason === "length") next = { ...next, truncated: true };
   const piece = line.delta?.content;
   if (typeof piece === "string" && piece) next = { ...next, content: next.content + piece };
   return next;

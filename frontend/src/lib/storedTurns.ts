@@ -38,6 +38,7 @@ export function toStoredResponse(turn: Turn): StoredResponse {
   if (turn.events) response.events = turn.events;
   if (turn.overrides) response.settings = turn.overrides;
   if (answer.errorId) response.error_id = answer.errorId;
+  if (answer.truncated) response.finish_reason = "length";
   return response;
 }
 
@@ -66,6 +67,7 @@ export function fromStoredPair(pair: unknown): Turn | null {
     sessionState: response.session_state ?? null,
   };
   if (typeof response.error_id === "string") turn.answer.errorId = response.error_id;
+  if (response.finish_reason === "length") turn.answer.truncated = true;
   if (Array.isArray(response.events)) turn.events = response.events as StreamLine[];
   if (isRecord(response.settings)) turn.overrides = response.settings;
   return turn;

@@ -87,6 +87,17 @@ describe("Answer", () => {
     expect(handlers.onRetry).toHaveBeenCalledOnce();
   });
 
+  it("says when the answer was cut at its length limit, once it has ended", () => {
+    const cut = answerFrom(sampleAnswerLines(), { truncated: true });
+    renderAnswer(cut);
+    expect(screen.getByText(/Cut short: the answer reached the length/)).toBeInTheDocument();
+  });
+
+  it("says nothing of a cut while the answer streams, or of a complete answer", () => {
+    renderAnswer(answerFrom(sampleAnswerLines(), { truncated: true, status: "streaming" }));
+    expect(screen.queryByText(/Cut short/)).toBeNull();
+  });
+
   it("shows a waiting state and no actions before the first line", () => {
     renderAnswer({ ...newTurn("q").answer });
     expect(screen.getByText("Searching the documents…")).toBeInTheDocument();

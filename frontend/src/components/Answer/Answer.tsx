@@ -69,6 +69,7 @@ export function Answer({
       {answer.status === "stopped" ? (
         <p className={styles.stopped}>{t.answer.stoppedLabel}</p>
       ) : null}
+      {answer.truncated && !pending ? <p className={styles.stopped}>{t.answer.truncated}</p> : null}
       {answer.status === "error" ? (
         <div className={`error-box ${styles.error}`} role="alert">
           <p className={styles.errorTitle}>{t.errors.title}</p>
