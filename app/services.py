@@ -75,9 +75,11 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             closing(openai_clients[provider].close)
         return openai_clients[provider]
 
+    embedder = await open_embedder(settings, openai_client=openai_for)
+
     model: ChatModel
     if settings.chat_provider == "extractive":
-        model = ExtractiveChatModel()
+        model = ExtractiveChatModel(embedder)  # sentences chosen by meaning too, if it can
     elif settings.chat_provider == "azure":
         assert settings.azure_openai_chat_deployment
         model = OpenAIChatModel(
@@ -96,8 +98,6 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
             timeout=settings.model_timeout_seconds,
             limits=TokenLimits.from_settings(settings),
         )
-
-    embedder = await open_embedder(settings, openai_client=openai_for)
 
     retriever: Retriever
     content: ContentStore | None

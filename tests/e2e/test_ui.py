@@ -87,7 +87,7 @@ def test_answer_streams_with_citations_and_evidence(new_page, offline_backend: B
     expect(panel).to_be_hidden()
 
     # The document route serves the cited file.
-    other = answer.get_by_role("list", name="Citations").get_by_role("link").nth(1)
+    other = answer.get_by_role("list", name="Citations").get_by_role("link").last
     href = other.get_attribute("href")
     assert href
     assert href.startswith("/content/")
