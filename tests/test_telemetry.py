@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -125,3 +127,12 @@ def test_json_logs_carry_the_request_id() -> None:
     assert record["request_id"] == "req-42"
     assert record["level"] == "WARNING"
     assert record["logger"] == "test.json"
+
+
+def test_ingestion_and_the_model_adapters_do_not_load_the_web_framework() -> None:
+    code = (
+        "import sys, app.ingest.__main__, app.models.embeddings, app.models.openai;"
+        "sys.exit('quart' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False)  # noqa: S603 - fixed code
+    assert done.returncode == 0, "importing them loaded Quart"

@@ -13,8 +13,8 @@ from typing import Literal, Protocol
 import openai
 from openai import omit
 
+from app.models.spans import model_span
 from app.settings import Settings
-from app.telemetry import model_span
 
 RemoteProvider = Literal["openai", "azure"]
 

@@ -43,8 +43,8 @@ from app.models.budget import (
     known_window,
 )
 from app.models.probe import reported_window
+from app.models.spans import end_span, model_span, start_model_span
 from app.schemas import Message, Thought
-from app.telemetry import end_span, model_span, start_model_span
 
 # After each piece, the next read waits this long (seconds): the chunks that arrive meanwhile
 # are read, parsed and written to the client together. At a model's 30-100 chunks/s this
