@@ -84,7 +84,6 @@ async def test_streams_the_composed_lines_and_suggests_sections() -> None:
     # The answer quoted the Retirement section, so only the other one is suggested.
     assert await model.followup_questions(question, "".join(pieces)) == ["What about health plans?"]
     assert opened.thought.title == "Answer method"
-    await model.close()
 
 
 async def test_search_query_adds_context_for_short_follow_ups() -> None:

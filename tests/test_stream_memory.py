@@ -93,8 +93,9 @@ async def test_an_open_model_stream_does_not_keep_the_request_body() -> None:
             openai_api_key="k",
             openai_chat_model="m",
         )
+        client = clients.openai_client(settings, "openai", None)
         model = OpenAIChatModel(
-            client=clients.openai_client(settings, "openai", None),
+            client=client,
             model="m",
             provider_label="test",
             timeout=300,
@@ -117,6 +118,6 @@ async def test_an_open_model_stream_does_not_keep_the_request_body() -> None:
             tracemalloc.stop()
         held = sum(stat.size for stat in encoded.statistics("filename"))
         await stream.aclose()
-        await model.close()
+        await client.close()
     assert len(fake.requests[-1]["messages"][-1]["content"]) > 200_000  # it was sent...
     assert held < 10_000  # ...and not kept

@@ -22,8 +22,9 @@ async def test_chunks_that_arrive_during_the_pace_go_out_together() -> None:
             openai_api_key="k",
             openai_chat_model="m",
         )
+        client = clients.openai_client(settings, "openai", None)
         model = OpenAIChatModel(
-            client=clients.openai_client(settings, "openai", None),
+            client=client,
             model="m",
             provider_label="test",
             timeout=60,
@@ -31,7 +32,7 @@ async def test_chunks_that_arrive_during_the_pace_go_out_together() -> None:
         prompt = AnswerPrompt(kind="ask", question="q?", history=[], sources=[])
         stream = (await model.open_answer(prompt)).stream
         pieces = [piece async for piece in stream]
-        await model.close()
+        await client.close()  # the model's maker closes its client
     assert pieces[0] == "piece0 "  # sent as soon as it came
     assert "".join(pieces) == "".join(f"piece{i} " for i in range(chunks))  # nothing lost
     # Unpaced, each 10 ms chunk is its own read and its own piece; a slower machine only

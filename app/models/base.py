@@ -50,7 +50,9 @@ class OpenedAnswer:
 
 
 class ChatModel(Protocol):
-    """Turns conversations into search queries and sources into cited answers."""
+    """Turns conversations into search queries and sources into cited answers. A model holds
+    no connection of its own: the clients it is given are closed by whoever made them (the
+    services' exit stack), which may share them with the embedder."""
 
     @property
     def description(self) -> str:
@@ -74,6 +76,3 @@ class ChatModel(Protocol):
         """Questions the person may want to ask next."""
         ...
 
-    async def close(self) -> None:
-        """Release connections."""
-        ...

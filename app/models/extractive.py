@@ -132,9 +132,6 @@ class ExtractiveChatModel:
                     questions.append(question)
         return questions[:3]
 
-    async def close(self) -> None:
-        """Nothing to release."""
-
 
 def _as_question(title: str) -> str:
     title = title.rstrip(" ?:.")

@@ -135,10 +135,6 @@ class OpenAIChatModel:
             self._budget = Budget(self._model, self._limits, await self._window())
         return self._budget
 
-    async def close(self) -> None:
-        """Close the HTTP client."""
-        await self._client.close()
-
     async def _window(self) -> Window:
         if self._limits.context_tokens:
             return Window(self._limits.context_tokens, "OPENAI_CONTEXT_TOKENS")
