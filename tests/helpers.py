@@ -56,3 +56,16 @@ async def until(condition: Callable[[], object]) -> None:
     async with asyncio.timeout(10):
         while not condition():  # noqa: ASYNC110 - the state polled has no event to wait on
             await asyncio.sleep(0.01)
+
+
+def fake_model_settings(make_settings: Callable[..., Any], base_url: str, **extra: Any) -> Any:
+    """Settings that answer with the fake OpenAI server at `base_url` (fakes/openai_server.py),
+    over the SDK's default aiohttp transport, as a deployment would."""
+    return make_settings(
+        chat_provider="openai",
+        openai_base_url=base_url,
+        openai_api_key="k",
+        openai_chat_model="fake-model",
+        openai_transport="aiohttp",
+        **extra,
+    )

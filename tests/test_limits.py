@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fakes.openai_server import FakeOpenAI
-from helpers import chat_body, post_stream, until
+from helpers import chat_body, fake_model_settings, post_stream, until
 from issuer import Issuer, issuer, oidc_login
 from pydantic import ValidationError
 from quart.typing import TestClientProtocol as Client
@@ -203,14 +203,7 @@ async def slow_model() -> AsyncIterator[FakeOpenAI]:
 
 
 def _model_settings(model: FakeOpenAI, make_settings: Callable[..., Settings], **extra: Any) -> Any:
-    return make_settings(
-        chat_provider="openai",
-        openai_base_url=model.base_url,
-        openai_api_key="k",
-        openai_chat_model="fake-model",
-        openai_transport="aiohttp",
-        **extra,
-    )
+    return fake_model_settings(make_settings, model.base_url, **extra)
 
 
 async def test_a_full_worker_answers_503_and_frees_the_slot_when_a_stream_ends(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fakes.openai_server import FakeOpenAI, FaultKind
-from helpers import answer_text, chat_body, post_stream
+from helpers import answer_text, chat_body, fake_model_settings, post_stream
 from quart.typing import TestClientProtocol as Client
 
 from app.errors import ContextTooLongError
@@ -28,14 +28,7 @@ async def model() -> AsyncIterator[FakeOpenAI]:
 
 
 def settings_for(fake: FakeOpenAI, make_settings: Callable[..., Settings], **extra: Any) -> Any:
-    return make_settings(
-        chat_provider="openai",
-        openai_base_url=fake.base_url,
-        openai_api_key="k",
-        openai_chat_model="fake-model",
-        openai_transport="aiohttp",
-        **extra,
-    )
+    return fake_model_settings(make_settings, fake.base_url, **extra)
 
 
 def budget_of(lines: list[dict[str, Any]]) -> dict[str, Any]:
