@@ -117,6 +117,13 @@ def test_layout_text_rules() -> None:
     assert not looks_multicolumn("A  1\nB  2\nPlain prose line without gaps")
 
 
+def test_layout_tables_use_the_one_table_format_header_included() -> None:
+    text = "Plan | tier      Copay\nPlus      $25\nPremier      $10\n"
+    assert layout_to_text(text) == (
+        "| Plan / tier | Copay |\n|---|---|\n| Plus | $25 |\n| Premier | $10 |"
+    )
+
+
 def test_every_supported_extension_has_a_parser() -> None:
     for name in ("a.pdf", "a.docx", "a.csv", "a.tsv", "a.json", "a.md", "a.txt", "a.html", "a.htm"):
         assert parser_for(name) is not None

@@ -75,4 +75,3 @@ class ChatModel(Protocol):
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Questions the person may want to ask next."""
         ...
-

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from app.ingest.parsers.tables import pipe_table
+
 _COLUMN_GAP = re.compile(r"\s{2,}")
 _MIN_ROWS = 3
 _PAGE_FOOTER = re.compile(r"^(page\s+)?\d+(\s+(of|/)\s+\d+)?$", re.IGNORECASE)
@@ -79,10 +81,7 @@ def _is_heading(line: str, previous: str) -> bool:
 
 def _flush(rows: list[list[str]], out: list[str]) -> None:
     if len(rows) >= _MIN_ROWS:
-        header, *body = rows
-        table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        table += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
-        out += ["", *table, ""]
+        out += ["", pipe_table(rows), ""]  # header cells escaped like the others
     else:
         out += [" ".join(" ".join(row).split()) for row in rows]
     rows.clear()
