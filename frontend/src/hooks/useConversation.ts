@@ -23,18 +23,24 @@ export interface ConversationState {
 }
 
 export interface UseConversationOptions {
-  endpoint: AnswerEndpoint;
-  /** "chat" sends the earlier turns; "ask" answers each question on its own. */
+  /** "chat" sends the earlier turns to `/chat/stream`; "ask" answers each question on its own
+   * at `/ask/stream`. */
   mode: "chat" | "ask";
   /** Called when an answer is complete, stopped or failed (to save the conversation). */
   onSettled?: (state: ConversationState) => void;
 }
 
+const ENDPOINTS: Record<UseConversationOptions["mode"], AnswerEndpoint> = {
+  chat: "/chat/stream",
+  ask: "/ask/stream",
+};
+
 function freshState(): ConversationState {
   return { id: newId(), createdAt: Date.now(), turns: [], sessionState: null };
 }
 
-export function useConversation({ endpoint, mode, onSettled }: UseConversationOptions) {
+export function useConversation({ mode, onSettled }: UseConversationOptions) {
+  const endpoint = ENDPOINTS[mode];
   const [state, setState] = useState<ConversationState>(freshState);
   const stateRef = useRef(state);
   const controllerRef = useRef<AbortController | null>(null);

@@ -17,7 +17,7 @@ export interface AskPageProps {
 }
 
 export function AskPage({ overrides, notice }: AskPageProps) {
-  const conversation = useConversation({ endpoint: "/ask/stream", mode: "ask" });
+  const conversation = useConversation({ mode: "ask" });
   const evidence = usePageEvidence(conversation.turns);
   const inputRef = useRef<HTMLTextAreaElement>(null);
 

@@ -66,7 +66,7 @@ export function ChatPage({
   const history = useHistory(store, { moveFrom });
   const { save } = history;
   const onSettled = useCallback((state: ConversationState) => save(state), [save]);
-  const conversation = useConversation({ endpoint: "/chat/stream", mode: "chat", onSettled });
+  const conversation = useConversation({ mode: "chat", onSettled });
   const evidence = usePageEvidence(conversation.turns);
   const sidebarInline = useMediaQuery("(min-width: 1280px)");
   const [historyOpen, setHistoryOpen] = useState(false);
