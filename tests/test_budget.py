@@ -4,7 +4,10 @@ the plain messages for what model servers say when a request does not fit."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import httpx
+import openai
 import pytest
 
 from app.errors import (
@@ -28,7 +31,7 @@ from app.models.budget import (
     byte_bound,
     known_window,
 )
-from app.models.probe import window_in_models, window_in_props
+from app.models.probe import window_in_models, window_in_props, window_in_refusal
 from app.schemas import Message
 from app.search import SearchHit
 from app.settings import SettingsError, load_settings
@@ -211,3 +214,30 @@ def test_an_answer_bound_as_large_as_the_window_is_a_settings_error() -> None:
         )
     )
     assert limits == TokenLimits(context_tokens=8192, max_tokens=1024, ask_server=True)
+
+
+@pytest.mark.parametrize(
+    ("message", "body", "window"),
+    [
+        ("This model's maximum context length is 4,096 tokens. However, you requested", {}, 4096),
+        ("Requested tokens (3167) exceed context window of 2048", {}, 2048),
+        (
+            "the request exceeds the available context size, try increasing it",
+            {
+                "error": {
+                    "type": "exceed_context_size_error",
+                    "n_prompt_tokens": 5000,
+                    "n_ctx": 8192,
+                }
+            },
+            8192,
+        ),
+        ("Invalid 'messages': too long", {}, None),
+    ],
+)
+def test_the_window_a_refusal_names(message: str, body: dict[str, Any], window: int | None) -> None:
+    request = httpx.Request("POST", "http://model.test/v1/chat/completions")
+    error = openai.BadRequestError(
+        message, response=httpx.Response(400, request=request), body=body
+    )
+    assert window_in_refusal(error) == window

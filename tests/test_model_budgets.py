@@ -236,3 +236,25 @@ async def test_an_unknown_model_that_reports_nothing_gets_a_small_window(
     budget = budget_of(lines)
     assert budget["context_window"] == 4096
     assert "set OPENAI_CONTEXT_TOKENS" in budget["context_window_from"]
+
+
+async def test_a_window_the_server_names_only_when_it_refuses_is_learnt(
+    serve: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Reports nothing, assumed 4,096, but holds 2,048: as llama-cpp-python's server by default.
+    async with FakeOpenAI(answer=PIECES, context_window=2048) as fake:
+        client: Client = await serve(settings_for(fake, make_settings, openai_max_tokens=256))
+        body = {"messages": conversation(10), "context": {"overrides": {"top": 10}}}
+        with caplog.at_level(logging.WARNING):
+            status, lines = await post_stream(client, "/chat/stream", body)
+        assert status == 200, lines
+        assert answer_text(lines) == "".join(PIECES)
+        assert fake.refused_too_long == 1  # the first call, the rewrite; then it fits
+        budget = budget_of(lines)
+        assert budget["context_window"] == 2048
+        assert budget["context_window_from"].startswith("said by the model server")
+        assert any("set OPENAI_CONTEXT_TOKENS=2048" in r.getMessage() for r in caplog.records)
+        search = lines[0]["context"]["thoughts"][0]
+        assert "notes" not in search["props"]  # the rewrite succeeded on its second try

@@ -244,6 +244,29 @@ async def test_error_after_the_stream_started_is_the_last_line(
     assert "boom" not in lines[-1]["error"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",  # llama-cpp-python's 200 when the prompt overflows its window: nothing at all
+        sse([chunk("Partial")], done=False),  # text, then the body ends: no finish, no [DONE]
+    ],
+)
+async def test_a_stream_that_ends_without_finishing_is_an_error_not_an_answer(
+    openai_client: Client, model_api: respx.MockRouter, body: bytes
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("stream"):
+            return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+        return completion_response("query")
+
+    model_api.post("/chat/completions").mock(side_effect=handle)
+    status, lines = await post_stream(openai_client, "/chat/stream", chat_body(QUESTION))
+    assert status == 200
+    assert "context" in lines[0]
+    assert set(lines[-1]) == {"error"}
+    assert "lost in the middle of the answer" in lines[-1]["error"]
+
+
 async def test_collected_route_reports_mid_stream_failure_with_status(
     openai_client: Client, model_api: respx.MockRouter
 ) -> None:

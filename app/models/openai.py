@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import httpx2
 import openai
@@ -25,9 +26,11 @@ from app.deadlines import ANSWER_TOO_LONG, MODEL_TOO_SLOW, within
 from app.errors import (
     AppError,
     ContentFilteredError,
+    UpstreamConnectionLostError,
     UpstreamError,
     UpstreamTimeoutError,
     from_error_event,
+    is_context_too_long,
     stream_failure,
 )
 from app.events import EndEvent, TokenUsage
@@ -42,7 +45,7 @@ from app.models.budget import (
     Window,
     known_window,
 )
-from app.models.probe import reported_window
+from app.models.probe import reported_window, window_in_refusal
 from app.models.spans import end_span, model_span, start_model_span
 from app.schemas import Message, Thought
 
@@ -51,6 +54,8 @@ from app.schemas import Message, Thought
 # makes about three times fewer reads, writes and event-loop turns per answer; nobody reads
 # faster than 30 ms a word. The first piece is never held back.
 PACE = 0.03
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class OpenAIChatModel:
@@ -77,14 +82,19 @@ class OpenAIChatModel:
 
     async def search_query(self, conversation: Sequence[Message]) -> str:
         """Ask the model to rewrite the conversation into a search query."""
-        budget = await self.budget()
-        messages = budget.fit_conversation(conversation, prompts.query_messages, QUERY_MAX_TOKENS)
-        text = await self._complete(messages, max_tokens=QUERY_MAX_TOKENS)
+
+        async def rewrite(budget: Budget) -> str:
+            fit = budget.fit_conversation(conversation, prompts.query_messages, QUERY_MAX_TOKENS)
+            return await self._complete(fit, max_tokens=QUERY_MAX_TOKENS)
+
+        text = await self._within_window(rewrite)
         return prompts.clean_query(text, fallback=conversation[-1].content)
 
     async def open_answer(self, prompt: AnswerPrompt) -> OpenedAnswer:
         """Send the answer request; HTTP errors surface here, before any text is streamed."""
-        budget = await self.budget()
+        return await self._within_window(lambda budget: self._open(prompt, budget))
+
+    async def _open(self, prompt: AnswerPrompt, budget: Budget) -> OpenedAnswer:
         fitted = budget.fit_answer(prompt, prompts.answer_messages)
         sampling = _sampling(prompt)
         span = start_model_span(
@@ -121,12 +131,16 @@ class OpenAIChatModel:
 
     async def followup_questions(self, prompt: AnswerPrompt, answer: str) -> list[str]:
         """Ask the model for up to three follow-up questions."""
-        budget = await self.budget()
-        messages = budget.fit_sources(
-            prompt, lambda fitted: prompts.followup_messages(fitted, answer), FOLLOWUP_MAX_TOKENS
-        )
-        text = await self._complete(messages, max_tokens=FOLLOWUP_MAX_TOKENS)
-        return prompts.parse_followups(text)
+
+        async def suggest(budget: Budget) -> str:
+            fit = budget.fit_sources(
+                prompt,
+                lambda fitted: prompts.followup_messages(fitted, answer),
+                FOLLOWUP_MAX_TOKENS,
+            )
+            return await self._complete(fit, max_tokens=FOLLOWUP_MAX_TOKENS)
+
+        return prompts.parse_followups(await self._within_window(suggest))
 
     async def budget(self) -> Budget:
         """The token budget of this model's calls; its context window is learnt on the first
@@ -134,6 +148,30 @@ class OpenAIChatModel:
         if self._budget is None:
             self._budget = Budget(self._model, self._limits, await self._window())
         return self._budget
+
+    async def _within_window(self, call: Callable[[Budget], Awaitable[T]]) -> T:
+        """`call` with this model's budget; when the server refuses it as too long for a
+        window it names, smaller than the one assumed, that window is learnt and `call`
+        tried once more (llama-cpp-python, for one, says its window only there)."""
+        budget = await self.budget()
+        try:
+            return await call(budget)
+        except openai.BadRequestError as exc:
+            tokens = window_in_refusal(exc) if is_context_too_long(exc.code, exc.message) else None
+            if tokens is None or tokens >= budget.window.tokens:
+                raise
+        log.warning(
+            "the model server refused a prompt for a %d-token context window, smaller than "
+            "the %d assumed (%s): using %d; set OPENAI_CONTEXT_TOKENS=%d",
+            tokens,
+            budget.window.tokens,
+            budget.window.origin,
+            tokens,
+            tokens,
+        )
+        learnt = Window(tokens, "said by the model server when it refused a longer prompt")
+        self._budget = Budget(self._model, self._limits, learnt)
+        return await call(self._budget)
 
     async def _window(self) -> Window:
         if self._limits.context_tokens:
@@ -201,7 +239,7 @@ class _SseAnswer:
     @property
     def end(self) -> EndEvent:
         """The finish reason and the usage that the last chunks carried."""
-        return EndEvent(self._end.finish_reason, self._end.usage)
+        return EndEvent(self._end.finish_reason or "stop", self._end.usage)
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._pieces()
@@ -227,9 +265,13 @@ class _SseAnswer:
                     raise _StreamFailed("", UpstreamTimeoutError(ANSWER_TOO_LONG))
                 if text:
                     await asyncio.sleep(PACE)
-            text, _ = _parse_lines([buffer], self._end)
+            text, done = _parse_lines([buffer], self._end)
             if text:
                 yield text
+            if not done and self._end.finish_reason is None:
+                # The body ended with neither [DONE] nor a finish reason: the server gave up
+                # (llama-cpp-python does so, with a 200, when the prompt overflows its window).
+                raise _StreamFailed("", UpstreamConnectionLostError())
         except _StreamFailed as failed:
             if failed.text:
                 yield failed.text  # what arrived before the failure still reaches the person
@@ -275,7 +317,7 @@ class _End:
     __slots__ = ("finish_reason", "usage")
 
     def __init__(self) -> None:
-        self.finish_reason = "stop"
+        self.finish_reason: str | None = None  # None: no chunk said it (yet)
         self.usage: TokenUsage | None = None
 
 

@@ -9,12 +9,16 @@ and Azure OpenAI report no window). Where servers say it:
   it was started with (its `/v1/models` gives only `n_ctx_train`, the window the model was
   trained with, which the server may not have).
 
-A server that answers none of these, slowly or with an error, reports nothing.
+A server that answers none of these, slowly or with an error, reports nothing. Servers also
+name their window when they refuse a prompt as too long (`window_in_refusal`): vLLM and OpenAI
+("maximum context length is N tokens"), llama-cpp-python ("exceed context window of N"),
+llama.cpp's server (`n_ctx` in the error body).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, TypeGuard
 
 import httpx2
@@ -24,6 +28,9 @@ log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT = 5.0
 _ENTRY_KEYS = ("max_model_len", "context_length", "context_window")
+_WINDOW_IN_WORDS = re.compile(
+    r"(?:maximum context length is|context window of|context size of)\s*(\d[\d,]*)", re.I
+)
 
 
 async def reported_window(client: openai.AsyncOpenAI, model: str) -> int | None:
@@ -56,6 +63,16 @@ def window_in_props(body: Any) -> int | None:
     settings = body.get("default_generation_settings")
     n_ctx = settings.get("n_ctx") if isinstance(settings, dict) else body.get("n_ctx")
     return n_ctx if _positive(n_ctx) else None
+
+
+def window_in_refusal(error: openai.APIStatusError) -> int | None:
+    """The window a server names when it refuses a prompt as too long, or None."""
+    body = error.body
+    details = body.get("error", body) if isinstance(body, dict) else None
+    if isinstance(details, dict) and _positive(n_ctx := details.get("n_ctx")):
+        return n_ctx
+    found = _WINDOW_IN_WORDS.search(error.message)
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 def _positive(value: object) -> TypeGuard[int]:
