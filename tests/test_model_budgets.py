@@ -258,3 +258,21 @@ async def test_a_window_the_server_names_only_when_it_refuses_is_learnt(
         assert any("set OPENAI_CONTEXT_TOKENS=2048" in r.getMessage() for r in caplog.records)
         search = lines[0]["context"]["thoughts"][0]
         assert "notes" not in search["props"]  # the rewrite succeeded on its second try
+
+
+async def test_the_rewrite_sees_the_same_trimmed_history_as_the_answer(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings], model: FakeOpenAI
+) -> None:
+    client: Client = await serve(
+        settings_for(model, make_settings, openai_context_tokens=100_000, history_token_budget=700)
+    )
+    body = {"messages": conversation(10), "context": {"overrides": {}}}
+    status, _ = await post_stream(client, "/chat/stream", body)
+    assert status == 200
+    rewrite, answer = model.requests[-2], model.requests[-1]
+    assert not rewrite.get("stream")
+    asked = rewrite["messages"][-1]["content"]
+    assert QUESTION in asked
+    assert "turn 9" in asked
+    assert "turn 0" not in asked  # cut by HISTORY_TOKEN_BUDGET, as for the answer
+    assert "turn 0" not in str(answer["messages"])

@@ -194,8 +194,10 @@ class ChatApproach(Approach):
     kind = "chat"
 
     async def search_query(self, messages: Sequence[Message]) -> str:
-        """The model's search query for the last question, in context."""
-        return await self._model.search_query(messages)
+        """The model's search query for the last question, in the context of the same
+        trimmed history the answer sees (not the whole conversation: a long one made the
+        rewrite the slowest call on a small local model)."""
+        return await self._model.search_query([*self.history(messages), messages[-1]])
 
     def history(self, messages: Sequence[Message]) -> list[Message]:
         """Earlier turns, newest first, cut to the token budget."""
