@@ -34,7 +34,7 @@ COPY gunicorn.conf.py ./
 COPY --chown=app:app data/ data/
 USER app
 # The sample corpus, indexed at build time (with the local embedding model, whose int8 graph
-# is built into .data/models here too), so `docker run` answers offline out of the box; on
+# is built into the app user's ~/.cache/ragchat/models here too), so `docker run` answers offline out of the box; on
 # Azure (SEARCH_BACKEND=azure) the local index is not used.
 RUN python -m app.ingest data --workers 0
 EXPOSE 8000
