@@ -7,7 +7,7 @@
  * sandboxed (Chrome refuses to run its viewer in a sandboxed frame); their blob is typed
  * application/pdf, so it never renders as HTML.
  */
-import { useMemo, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, type ReactNode } from "react";
 
 import { useDocument } from "../../hooks/useDocument";
 import { t } from "../../i18n";
@@ -137,11 +137,9 @@ function MarkedFrame({
     );
   }
   const frame = (
-    <iframe
-      className={styles.frame}
+    <FragmentFrame
       src={marked.target ? `${marked.url}#${marked.target}` : marked.url}
       title={title}
-      sandbox=""
     />
   );
   if (marked.target || !passage) return frame;
@@ -152,5 +150,41 @@ function MarkedFrame({
       </p>
       <Viewer passage={passage}>{frame}</Viewer>
     </>
+  );
+}
+
+/**
+ * A sandboxed frame of the marked document. The frame scrolls to its `#cited-passage` while it
+ * is parsed; layout that settles later (the document's styles, a drawer still opening, a panel
+ * resized) can move the mark out of view, and no script may run inside to fix it. So the
+ * fragment is navigated to again once the document has loaded and whenever the frame's size
+ * changes: a fragment navigation scrolls without reloading.
+ */
+function FragmentFrame({ src, title }: { src: string; title: string }) {
+  const ref = useRef<HTMLIFrameElement>(null);
+  const rescroll = useCallback(() => {
+    const frame = ref.current;
+    if (frame && src.includes("#")) requestAnimationFrame(() => (frame.src = src));
+  }, [src]);
+  useEffect(() => {
+    const frame = ref.current;
+    if (!frame || typeof ResizeObserver === "undefined") return;
+    let last = "";
+    const observer = new ResizeObserver(([entry]) => {
+      const size = entry ? `${entry.contentRect.width}x${entry.contentRect.height}` : "";
+      if (last && size !== last) rescroll();
+      last = size;
+    });
+    observer.observe(frame);
+    return () => observer.disconnect();
+  }, [rescroll]);
+  const loaded = useRef("");
+  const onLoad = () => {
+    if (loaded.current === src) return; // a fragment navigation fires no load; a reload would
+    loaded.current = src;
+    rescroll();
+  };
+  return (
+    <iframe ref={ref} className={styles.frame} src={src} title={title} sandbox="" onLoad={onLoad} />
   );
 }
