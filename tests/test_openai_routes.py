@@ -351,3 +351,26 @@ async def test_gzip_encoded_stream_is_decoded(
     status, lines = await post_stream(openai_client, "/chat/stream", chat_body(QUESTION))
     assert status == 200
     assert answer_text(lines) == "Zipped answer."
+
+
+async def test_the_client_the_model_and_embedder_share_is_closed_when_the_app_stops(
+    make_settings: Callable[..., Settings],
+) -> None:
+    from app import create_app
+    from app.services import EXTENSION_KEY
+
+    settings = make_settings(
+        openai_base_url=BASE_URL,
+        openai_api_key="k",
+        openai_chat_model="m",
+        chat_provider="openai",
+        openai_embed_model="fake-embed",
+        embed_provider="openai",
+    )
+    app = create_app(settings)
+    async with app.test_app():
+        services = app.extensions[EXTENSION_KEY]
+        client = services.model._client
+        assert services.embedder._client is client  # one client, made once by the services
+        assert not client.is_closed()
+    assert client.is_closed()  # closed by the exit stack that made it, not by a model
