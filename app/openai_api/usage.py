@@ -16,11 +16,7 @@ from pydantic import BaseModel, Field
 
 from app.events import TokenUsage
 from app.schemas import DataPoints, Message
-from app.tokens import count_tokens
-
-# The chat format's tokens around each message, and those priming the reply (OpenAI's count).
-MESSAGE_OVERHEAD = 4
-REPLY_PRIMING = 3
+from app.tokens import MESSAGE_OVERHEAD, REPLY_PRIMING, count_tokens
 
 
 class Usage(BaseModel):
