@@ -15,7 +15,7 @@ from typing import Literal
 
 from app.approaches.history import trim_history
 from app.auth import User
-from app.errors import BadRequestError, is_service_error, to_app_error
+from app.errors import AppError, BadRequestError, is_service_error, to_app_error
 from app.events import ContextEvent, DeltaEvent, Event, FollowupEvent
 from app.models import AnswerPrompt, ChatModel
 from app.models.embeddings import Embedder
@@ -55,7 +55,8 @@ class Approach:
         self._config = config or ApproachConfig()
 
     async def search_query(self, messages: Sequence[Message]) -> str:
-        """The text to search for."""
+        """The text to search for; `messages` are the turns the answer sees (`history`) and
+        the question."""
         raise NotImplementedError
 
     def history(self, messages: Sequence[Message]) -> list[Message]:
@@ -70,7 +71,10 @@ class Approach:
         overrides = request.context.overrides
         self._check(overrides)
         started = perf_counter()
-        query, rewrite_note = await self._query(request.messages)
+        # The rewrite sees the same trimmed history as the answer, counted once: not the whole
+        # conversation (a long one made the rewrite the slowest call on a small local model).
+        history = self.history(request.messages)
+        query, rewrite_note = await self._query([*history, request.messages[-1]])
         options, notes = await self._search_options(query, overrides)
         if rewrite_note:
             notes.insert(0, rewrite_note)
@@ -80,7 +84,7 @@ class Approach:
         prompt = AnswerPrompt(
             kind=self.kind,
             question=request.messages[-1].content,
-            history=self.history(request.messages),
+            history=history,
             sources=hits,
             use_captions=options.semantic_captions,
             temperature=overrides.temperature,
@@ -101,7 +105,7 @@ class Approach:
         # the prompt only for follow-up questions: let go of the request, the hits and the
         # prompt's text, which are most of what a stream holds (thousands stream at once).
         followups = prompt if overrides.suggest_followup_questions else None
-        del request, overrides, options, notes, hits, prompt, answer_thought, opened
+        del request, overrides, options, notes, hits, prompt, answer_thought, opened, history
         pieces: list[str] = []
         try:
             yield context
@@ -122,10 +126,7 @@ class Approach:
         try:
             return await self.search_query(messages), None
         except Exception as exc:
-            if not is_service_error(exc):
-                raise
-            error = to_app_error(exc)
-            log.warning("query rewrite failed, searching the question as asked: %r", exc)
+            error = _optional_step_failed(exc, "query rewrite failed, searching the question")
             return messages[-1].content, (
                 f"the model could not write the search query ({error.message}), so the "
                 "question was searched as asked"
@@ -136,10 +137,7 @@ class Approach:
         try:
             return FollowupEvent(await self._model.followup_questions(prompt, answer))
         except Exception as exc:
-            if not is_service_error(exc):
-                raise
-            error = to_app_error(exc)
-            log.warning("follow-up questions failed, leaving them out: %r", exc)
+            error = _optional_step_failed(exc, "follow-up questions failed, leaving them out")
             note = Thought(
                 title="Follow-up questions",
                 description=f"Left out: the model could not suggest them. {error.message}",
@@ -194,10 +192,8 @@ class ChatApproach(Approach):
     kind = "chat"
 
     async def search_query(self, messages: Sequence[Message]) -> str:
-        """The model's search query for the last question, in the context of the same
-        trimmed history the answer sees (not the whole conversation: a long one made the
-        rewrite the slowest call on a small local model)."""
-        return await self._model.search_query([*self.history(messages), messages[-1]])
+        """The model's search query for the last question, in context."""
+        return await self._model.search_query(messages)
 
     def history(self, messages: Sequence[Message]) -> list[Message]:
         """Earlier turns, newest first, cut to the token budget."""
@@ -216,6 +212,15 @@ class AskApproach(Approach):
     def history(self, messages: Sequence[Message]) -> list[Message]:
         """No history."""
         return []
+
+
+def _optional_step_failed(exc: Exception, what: str) -> AppError:
+    """The safe error of a failed optional step, logged; a failure that is not a service's
+    (a bug) is raised again instead."""
+    if not is_service_error(exc):
+        raise exc
+    log.warning("%s: %r", what, exc)
+    return to_app_error(exc)
 
 
 def _timings(
