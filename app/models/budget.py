@@ -133,12 +133,14 @@ def byte_bound(messages: Sequence[ChatMessage]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Fitted:
-    """A prompt cut to fit, what was cut, and its tokens (None: fits by its bytes, uncounted)."""
+    """A prompt cut to fit, what was cut, and its tokens, or (None) the bytes by which it fits
+    uncounted."""
 
     prompt: AnswerPrompt
     messages: list[ChatMessage]
     notes: tuple[str, ...] = ()
     tokens: int | None = None
+    bytes: int = 0
 
 
 class Budget:
@@ -158,7 +160,7 @@ class Budget:
             "max_tokens": self.max_tokens,
             "prompt_tokens": fitted.tokens
             if fitted.tokens is not None
-            else f"at most {byte_bound(fitted.messages)} (its bytes; not counted)",
+            else f"at most {fitted.bytes} (its bytes; not counted)",
             "counting": self.counter.method,
         }
         if fitted.notes:
@@ -172,8 +174,8 @@ class Budget:
         and an answer of `max_tokens` fit; refused when the question alone does not."""
         room = self.window.tokens - self.max_tokens
         messages = build(prompt)
-        if byte_bound(messages) <= room:
-            return Fitted(prompt, messages)
+        if (size := byte_bound(messages)) <= room:
+            return Fitted(prompt, messages, bytes=size)
         tokens = self.counter.messages(messages)
         if tokens <= room:
             return Fitted(prompt, messages, tokens=tokens)
@@ -189,9 +191,10 @@ class Budget:
         # Each left-out turn or source saves about its own count; the result is then counted
         # whole, and one more source goes while the joined text still comes out over.
         over = fixed + sum(turns) + sum(extra) - room
-        keep_turns = _keep_newest(turns, over)
-        over -= sum(turns[: len(turns) - keep_turns])
-        keep_sources = 1 + len(extra) - _drop_last(extra, over)
+        drop_turns = _to_drop(turns, over)
+        keep_turns = len(turns) - drop_turns
+        over -= sum(turns[:drop_turns])
+        keep_sources = 1 + len(extra) - _to_drop(extra[::-1], over)
         while True:
             history = prompt.history[len(prompt.history) - keep_turns :] if keep_turns else ()
             fitted = replace(prompt, history=history, sources=prompt.sources[:keep_sources])
@@ -215,7 +218,7 @@ class Budget:
         room = self.window.tokens - reply_tokens
         for start in range(len(conversation)):
             messages = build(conversation[start:])
-            if byte_bound(messages) <= room or self.counter.messages(messages) <= room:
+            if self._fits(messages, room):
                 return messages
         raise ContextTooLongError()
 
@@ -230,25 +233,19 @@ class Budget:
         room = self.window.tokens - reply_tokens
         for keep in range(len(prompt.sources), -1, -1):
             messages = build(replace(prompt, sources=prompt.sources[:keep]))
-            if byte_bound(messages) <= room or self.counter.messages(messages) <= room:
+            if self._fits(messages, room):
                 return messages
         raise ContextTooLongError()
 
+    def _fits(self, messages: Sequence[ChatMessage], room: int) -> bool:
+        """Whether a prompt fits in `room` tokens: by its bytes, else counted."""
+        return byte_bound(messages) <= room or self.counter.messages(messages) <= room
 
-def _keep_newest(turns: list[int], over: int) -> int:
-    """How many of the newest turns stay when the earliest go until `over` tokens are saved."""
+
+def _to_drop(costs: list[int], over: int) -> int:
+    """How many of `costs`, taken from the front, must go to save at least `over` tokens."""
     saved = 0
-    for dropped, cost in enumerate(turns):
-        if saved >= over:
-            return len(turns) - dropped
-        saved += cost
-    return 0
-
-
-def _drop_last(costs: list[int], over: int) -> int:
-    """How many of the last sources go until `over` tokens are saved."""
-    saved = 0
-    for dropped, cost in enumerate(reversed(costs)):
+    for dropped, cost in enumerate(costs):
         if saved >= over:
             return dropped
         saved += cost
