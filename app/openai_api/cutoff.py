@@ -1,11 +1,11 @@
 """Where an answer ends when the request says so: before the first `stop` sequence, or at the
 `max_completion_tokens` limit; and how many tokens were sent.
 
-The answer model is not given these limits (app/models/* takes none), so they are applied to
-the answer as it streams. A stop sequence may be split across pieces: up to its length less
-one character is held back until the next piece shows whether it continues. Tokens are counted
-with the app's tokenizer (app/tokens.py), piece by piece: an estimate for models with another
-tokenizer, as `usage.estimated` says.
+The model is asked for at most the server's OPENAI_MAX_TOKENS (app/models/budget.py), not for
+the request's own limits, so those are applied to the answer as it streams. A stop sequence
+may be split across pieces: up to its length less one character is held back until the next
+piece shows whether it continues. Tokens are counted with the app's tokenizer (app/tokens.py),
+piece by piece: an estimate for models with another tokenizer, as `usage.estimated` says.
 """
 
 from __future__ import annotations
