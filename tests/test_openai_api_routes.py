@@ -11,7 +11,7 @@ from typing import Any
 import openai
 import pytest
 from fakes.openai_server import FakeOpenAI
-from helpers import until
+from helpers import fake_model_settings, until
 from quart.typing import TestClientProtocol as Client
 from served import served
 
@@ -169,12 +169,9 @@ async def slow_model() -> AsyncIterator[FakeOpenAI]:
 async def test_a_full_worker_is_a_503_and_a_stream_gives_its_slot_back(
     make_settings: Callable[..., Settings], slow_model: FakeOpenAI
 ) -> None:
-    settings = make_settings(
-        chat_provider="openai",
-        openai_base_url=slow_model.base_url,
-        openai_api_key="upstream",
-        openai_chat_model="fake-model",
-        openai_transport="aiohttp",
+    settings = fake_model_settings(
+        make_settings,
+        slow_model.base_url,
         api_keys=KEY,
         max_streams_per_worker=1,
     )

@@ -10,7 +10,7 @@ from typing import Any
 import openai
 import pytest
 from fakes.openai_server import FakeOpenAI
-from helpers import until
+from helpers import fake_model_settings, until
 from served import served
 
 from app.errors import UpstreamError
@@ -238,12 +238,9 @@ async def model() -> AsyncIterator[FakeOpenAI]:
 async def model_client(
     model: FakeOpenAI, make_settings: Callable[..., Settings]
 ) -> AsyncIterator[openai.AsyncOpenAI]:
-    settings = make_settings(
-        chat_provider="openai",
-        openai_base_url=model.base_url,
-        openai_api_key="upstream-key",
-        openai_chat_model="fake-model",
-        openai_transport="aiohttp",
+    settings = fake_model_settings(
+        make_settings,
+        model.base_url,
         api_keys=KEY,
     )
     async with served(settings) as base, sdk(base) as client:
