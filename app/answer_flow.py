@@ -19,11 +19,10 @@ from quart import Response
 
 from app.approaches.base import Approach
 from app.auth.middleware import current_user
-from app.errors import AppError, to_app_error
+from app.errors import AppError
 from app.events import ContextEvent, Event
 from app.limits import Slot, answer_limits
-from app.logs import request_id
-from app.reporting import report
+from app.reporting import failure
 from app.schemas import ChatRequest
 
 T = TypeVar("T")
@@ -116,7 +115,7 @@ async def _relay(
         if data := writer.end():
             yield data
     except Exception as exc:
-        yield writer.failed(report(to_app_error(exc), exc, request_id.get()))
+        yield writer.failed(failure(exc))
     finally:
         slot.release()
         await events.aclose()

@@ -18,15 +18,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from app import limits
 from app.auth import middleware as auth_middleware
 from app.errors import (
-    AppError,
     BadRequestError,
     RetryLaterError,
     UnauthorizedError,
-    to_app_error,
 )
 from app.logs import configure_logging, new_request_id, request_id
 from app.openapi import Provider
-from app.reporting import report
+from app.reporting import failure
 from app.request_class import request_class
 from app.routes import (
     answers,
@@ -119,11 +117,10 @@ async def _error_response(exc: Exception) -> Response:
         status = exc.code or 500
         message = _HTTP_MESSAGES.get(status, exc.name)
     else:
+        mapped = None
         if isinstance(exc, RequestSchemaValidationError):
-            error: AppError = BadRequestError(_describe_invalid(exc.validation_error))
-        else:
-            error = to_app_error(exc)
-        report(error, exc, request_id.get())
+            mapped = BadRequestError(_describe_invalid(exc.validation_error))
+        error = failure(exc, mapped)
         status, message = error.status, error.message
     body = ErrorResponse(error=message).model_dump_json()
     response = Response(body, status=status, content_type="application/json")

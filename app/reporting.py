@@ -1,22 +1,27 @@
-"""Log a failure with the request id, and hand back what the client may see."""
+"""The one error path: map a failure to what the client may see, and log it once.
+
+The log handler stamps every line with the request id (`app.logs`), so messages here do
+not repeat it.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from app.errors import AppError, UpstreamError
+from app.errors import AppError, UpstreamError, to_app_error
 
 logger = logging.getLogger("app.errors")
 
 
-def report(error: AppError, exc: BaseException, request_id: str) -> AppError:
-    """Log `exc` (details stay in the log) and return `error`, whose message is safe to show."""
+def failure(exc: BaseException, error: AppError | None = None) -> AppError:
+    """Log `exc` (its details stay in the log) and return the error whose message is safe
+    to show: `error` when the caller has mapped it already, else `to_app_error(exc)`."""
+    if error is None:
+        error = to_app_error(exc)
     if type(error) is AppError:
-        logger.error("unhandled error (request %s)", request_id, exc_info=exc)
+        logger.error("unhandled error", exc_info=exc)
     elif isinstance(error, UpstreamError):
-        logger.warning(
-            "upstream failure -> %s (request %s): %r", error.status, request_id, exc, exc_info=exc
-        )
+        logger.warning("upstream failure -> %s: %r", error.status, exc, exc_info=exc)
     else:
-        logger.info("request refused -> %s (request %s): %s", error.status, request_id, error)
+        logger.info("request refused -> %s: %s", error.status, error)
     return error

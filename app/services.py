@@ -103,30 +103,31 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
     content: ContentStore | None
     upload_indexer: Indexer | None = None
     if settings.search_backend == "azure":
+        search_client = clients.search_client(settings, credential)
+        closing(search_client.close)
         retriever = AzureSearchRetriever(
-            client=clients.search_client(settings, credential),
+            client=search_client,
             semantic_configuration=settings.azure_search_semantic_configuration,
             timeout=settings.search_timeout_seconds,
         )
         content = None
         if settings.azure_storage_endpoint and credential is not None:
-            content = BlobContentStore(container=clients.container_client(settings, credential))
+            container = clients.container_client(settings, credential)
+            closing(container.close)
+            content = BlobContentStore(container=container)
             if settings.user_upload:
-                upload_indexer, user_content = azure_upload_indexer(settings, credential)
-                closing(upload_indexer.close)
+                upload_indexer, user_content = azure_upload_indexer(settings, credential, stack)
                 content = RoutedContentStore(
                     default=content, prefix=UPLOADS_FOLDER + "/", routed=user_content
                 )
-            closing(content.close)
     else:
         index = await LocalIndex.open(settings.local_index_path)
+        closing(index.close)  # the retriever, and the uploads' indexer when there is one
         retriever = index
         local_content = LocalContentStore(settings.local_content_dir)
         content = local_content
         if settings.user_upload:
-            # Not closed on its own: closing the retriever closes the index they share.
             upload_indexer = LocalIndexer(index=index, content=local_content)
-    closing(retriever.close)
     uploads = None
     if upload_indexer is not None:
         uploads = UserUploads(
@@ -161,21 +162,21 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
 
 
 def azure_upload_indexer(
-    settings: Settings, credential: AsyncTokenCredential
+    settings: Settings, credential: AsyncTokenCredential, stack: AsyncExitStack
 ) -> tuple[Indexer, ContentStore]:
     """The indexer of users' uploads on Azure (the main index, the uploads container), and
-    the content store that reads that container."""
+    the content store that reads that container; their clients are closed with `stack`."""
     from app.ingest.azure_index import AzureIndexer  # loads the index models: only when used
 
     container = clients.container_client(
         settings, credential, name=settings.azure_user_storage_container
     )
+    stack.push_async_callback(container.close)
+    search_client = clients.search_client(settings, credential)
+    stack.push_async_callback(search_client.close)
     indexer = AzureIndexer(
-        search_client=clients.search_client(settings, credential),
-        container=container,
-        index_name=settings.azure_search_index,
+        search_client=search_client, container=container, index_name=settings.azure_search_index
     )
-    # The store shares the indexer's container client; closing it twice is harmless.
     return indexer, BlobContentStore(container=container)
 
 

@@ -7,6 +7,7 @@ step of one file sees only that file's chunks, as with the real service.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 from collections.abc import AsyncIterator, Sequence
@@ -84,13 +85,15 @@ class Services:
     def container(self) -> ContainerClient:
         return self.blobs.container(CONTAINER)
 
-    def indexer(self) -> AzureIndexer:
+    @contextlib.asynccontextmanager
+    async def indexer(self) -> AsyncIterator[AzureIndexer]:
+        """An indexer on clients of its own, closed on leaving (the indexer does not)."""
         credential = AzureKeyCredential("fake-key")
-        return AzureIndexer(
-            search_client=SearchClient(self.search.endpoint, INDEX, credential, retry_total=0),
-            container=self.container(),
-            index_name=INDEX,
-        )
+        async with (
+            SearchClient(self.search.endpoint, INDEX, credential, retry_total=0) as search,
+            self.container() as container,
+        ):
+            yield AzureIndexer(search_client=search, container=container, index_name=INDEX)
 
     async def ensure_index(self, *, dimensions: int | None = None) -> None:
         """What the CLI does before ingesting into Azure."""
@@ -131,10 +134,9 @@ async def services(blob_storage: BlobStorage) -> AsyncIterator[Services]:
 async def indexer(services: Services) -> AsyncIterator[AzureIndexer]:
     """An indexer whose index and container exist; the fakes' request logs start empty."""
     await services.ensure_index()
-    azure = services.indexer()
-    services.reset()
-    yield azure
-    await azure.close()
+    async with services.indexer() as azure:
+        services.reset()
+        yield azure
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -419,13 +421,10 @@ async def test_shrunk_file_has_its_stale_chunks_deleted(
 
 async def test_embeddings_are_uploaded(services: Services, tmp_path: Path) -> None:
     await services.ensure_index(dimensions=3)
-    azure = services.indexer()
     embedder = _Embedder()
-    try:
+    async with services.indexer() as azure:
         _write(tmp_path, {"guide.md": FILES["guide.md"]})
         [result] = await Pipeline(indexer=azure, embedder=embedder).ingest([tmp_path])
-    finally:
-        await azure.close()
 
     assert result.status == "indexed"
     [[document]] = services.uploads()

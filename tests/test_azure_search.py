@@ -52,9 +52,8 @@ async def fake() -> AsyncIterator[FakeAzureSearch]:
 @pytest.fixture
 async def retriever(fake: FakeAzureSearch) -> AsyncIterator[AzureSearchRetriever]:
     client = SearchClient(fake.endpoint, INDEX, AzureKeyCredential("fake-key"), retry_total=0)
-    retriever = AzureSearchRetriever(client=client, semantic_configuration="default")
-    yield retriever
-    await retriever.close()
+    async with client:  # the retriever does not close the client it is given
+        yield AzureSearchRetriever(client=client, semantic_configuration="default")
 
 
 async def test_text_search_sends_query_filter_and_top(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,15 +26,17 @@ async def blobs(blob_storage: BlobStorage) -> BlobStorage:
     return blob_storage
 
 
-def _store(blobs: BlobStorage, **kwargs: Any) -> BlobContentStore:
-    return BlobContentStore(container=blobs.container(CONTAINER, **kwargs))
+@contextlib.asynccontextmanager
+async def _store(blobs: BlobStorage, **kwargs: Any) -> AsyncIterator[BlobContentStore]:
+    """A store on a container client of its own, closed on leaving (the store does not)."""
+    async with blobs.container(CONTAINER, **kwargs) as container:
+        yield BlobContentStore(container=container)
 
 
 @pytest.fixture
 async def store(blobs: BlobStorage) -> AsyncIterator[BlobContentStore]:
-    content = _store(blobs)
-    yield content
-    await content.close()
+    async with _store(blobs) as content:
+        yield content
 
 
 async def _read(chunks: AsyncIterator[bytes]) -> list[bytes]:
@@ -43,13 +46,10 @@ async def _read(chunks: AsyncIterator[bytes]) -> list[bytes]:
 async def test_save_then_open_streams_the_same_bytes_in_chunks(blobs: BlobStorage) -> None:
     data = bytes(range(256)) * 20  # 5120 bytes
     # Small get sizes make the SDK fetch the blob in several ranged GETs.
-    store = _store(blobs, max_single_get_size=1024, max_chunk_get_size=1024)
-    try:
+    async with _store(blobs, max_single_get_size=1024, max_chunk_get_size=1024) as store:
         await store.save("reports/Q1 report.pdf", data)
         opened = await store.open("reports/Q1 report.pdf")
         chunks = await _read(opened.chunks)
-    finally:
-        await store.close()
 
     assert opened.name == "reports/Q1 report.pdf"
     assert opened.content_type == "application/pdf"
@@ -185,12 +185,9 @@ async def test_storage_errors_surface_as_http_response_errors(
 
 
 async def test_missing_container_is_not_found_on_open(blobs: BlobStorage) -> None:
-    store = _store(blobs)
-    try:
+    async with _store(blobs) as store:
         await blobs.delete_container(CONTAINER)
         with pytest.raises(NotFoundError):
             await store.open("a.txt")
         await store.delete("a.txt")  # ContainerNotFound is a ResourceNotFoundError too
-    finally:
-        await store.close()
     assert [r.operation for r in blobs.proxy.requests] == ["download_blob", "delete_blob"]

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -213,8 +214,8 @@ async def test_concurrent_saves_of_one_session_leave_one_whole(
     cosmos_container: CosmosContainer,
 ) -> None:
     """Twenty saves from two clients (two tabs, two replicas) at once: one of them, complete."""
-    tabs = [cosmos_container.store(), cosmos_container.store()]
-    try:
+    async with cosmos_container.store() as one, cosmos_container.store() as other:
+        tabs = [one, other]
         saves = [
             StoredSession(
                 id="shared",
@@ -228,9 +229,6 @@ async def test_concurrent_saves_of_one_session_leave_one_whole(
         ]
         await asyncio.gather(*(tabs[n % 2].save(s, max_sessions=10) for n, s in enumerate(saves)))
         stored = await tabs[0].get(ALICE, "shared")
-    finally:
-        for tab in tabs:
-            await tab.close()
     assert stored is not None
     (winner,) = [s for s in saves if s.answers == stored.answers]
     assert (stored.title, stored.timestamp) == (winner.title, winner.timestamp)
@@ -361,8 +359,7 @@ async def test_a_writer_killed_mid_write_leaves_every_session_whole(
 ) -> None:
     done = await asyncio.to_thread(_run_writer_until_killed, cosmos_container)
 
-    store = cosmos_container.store()  # a fresh client
-    try:
+    async with cosmos_container.store() as store:  # a fresh client
         listed = await store.sessions("writer", count=100, continuation_token=None)
         assert sorted(s.id for s in listed.items) == [f"s{i}" for i in range(5)]
         for summary in listed.items:
@@ -377,8 +374,6 @@ async def test_a_writer_killed_mid_write_leaves_every_session_whole(
         # It still reads and writes.
         await store.save(_session("after", user="writer"), max_sessions=100)
         assert await store.get("writer", "after") == _session("after", user="writer")
-    finally:
-        await store.close()
 
 
 # --- The factory and its settings -------------------------------------------------------------
@@ -420,12 +415,10 @@ async def test_the_factory_signs_with_the_key_when_one_is_set(
 ) -> None:
     credential = FakeTokenCredential()
     settings = _cosmos_settings(cosmos_container, azure_cosmosdb_key=cosmos_container.server.key)
-    store = await open_cosmos_store(settings, credential)  # type: ignore[arg-type]
-    try:
+    async with AsyncExitStack() as stack:
+        store = await open_cosmos_store(settings, credential, stack)  # type: ignore[arg-type]
         await store.save(_session("s1"), max_sessions=10)
         assert await store.get(ALICE, "s1") == _session("s1")
-    finally:
-        await store.close()
     assert credential.scopes == []
 
 
@@ -435,12 +428,11 @@ async def test_the_factory_is_keyless_with_the_apps_credential(
     """The SDK's Entra ID path: it asks the credential for a token for the account (the server
     accepts any token; Cosmos DB checks it against the data-plane role assignment)."""
     credential = FakeTokenCredential()
-    store = await open_cosmos_store(_cosmos_settings(cosmos_container), credential)  # type: ignore[arg-type]
-    try:
+    async with AsyncExitStack() as stack:
+        settings = _cosmos_settings(cosmos_container)
+        store = await open_cosmos_store(settings, credential, stack)  # type: ignore[arg-type]
         await store.save(_session("s1"), max_sessions=10)
         assert await store.get(ALICE, "s1") == _session("s1")
-    finally:
-        await store.close()
     assert credential.scopes
     assert set(credential.scopes) == {("https://127.0.0.1/.default",)}
 
@@ -452,7 +444,8 @@ async def test_the_factory_needs_a_credential_or_a_key(cosmos_server: CosmosServ
         azure_cosmosdb_endpoint=cosmos_server.endpoint,
     )
     with pytest.raises(ValueError, match="AZURE_COSMOSDB_KEY"):
-        await open_cosmos_store(settings, None)
+        async with AsyncExitStack() as stack:
+            await open_cosmos_store(settings, None, stack)
 
 
 def test_cosmos_needs_its_endpoint() -> None:

@@ -41,7 +41,7 @@ async def indexer(tmp_path: Path) -> AsyncIterator[LocalIndexer]:
     index = await LocalIndex.open(tmp_path / "index" / "index.sqlite3")
     indexer = LocalIndexer(index=index, content=LocalContentStore(tmp_path / "index" / "content"))
     yield indexer
-    await indexer.close()
+    await index.close()
 
 
 async def test_embeddings_survive_throttling_with_retry_after(
@@ -121,13 +121,13 @@ async def test_rerun_after_a_crash_finishes_without_duplicates(tmp_path: Path) -
     crashing = CrashingIndexer(index=index, content=LocalContentStore(index_dir / "content"))
     with pytest.raises(SimulatedCrash):
         await Pipeline(indexer=crashing, concurrency=1).ingest([docs])
-    await crashing.close()
+    await index.close()
     assert len(stored_chunks(index_dir)) == 2
 
     index = await LocalIndex.open(index_dir / "index.sqlite3")
     indexer = LocalIndexer(index=index, content=LocalContentStore(index_dir / "content"))
     results = await Pipeline(indexer=indexer).ingest([docs])
-    await indexer.close()
+    await index.close()
     assert sorted(r.status for r in results) == ["indexed"] * 4 + ["skipped"] * 2
     assert stored_chunks(index_dir) == {f"doc{i:02d}.md": 1 for i in range(6)}
 

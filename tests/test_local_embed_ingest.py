@@ -57,7 +57,7 @@ async def test_unchanged_files_are_not_embedded_again(tmp_path: Path) -> None:
     other = CountingEmbedder("counting-2")
     fourth = await Pipeline(indexer=indexer, embedder=other).ingest([corpus])
     assert [r.status for r in fourth] == ["indexed", "indexed"]
-    await indexer.close()
+    await index.close()
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])

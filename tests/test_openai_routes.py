@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -24,6 +25,7 @@ from openai_fakes import (
 from quart.typing import TestClientProtocol as Client
 from syrupy.assertion import SnapshotAssertion
 
+from app.logs import log_handler
 from app.settings import Settings
 
 QUESTION = "What is the deductible on the Plus plan?"
@@ -175,14 +177,22 @@ async def test_upstream_errors_before_the_stream_get_a_status(
     phrase: str,
 ) -> None:
     model_api.post("/chat/completions").mock(return_value=upstream)
-    with caplog.at_level(logging.INFO):
-        response = await openai_client.post("/chat/stream", json=chat_body(QUESTION))
+    lines = io.StringIO()
+    handler = log_handler("text", lines)  # the app's own handler, which stamps the request id
+    logging.getLogger("app.errors").addHandler(handler)
+    try:
+        with caplog.at_level(logging.INFO):
+            response = await openai_client.post("/chat/stream", json=chat_body(QUESTION))
+    finally:
+        logging.getLogger("app.errors").removeHandler(handler)
     payload = await response.get_json()
     assert response.status_code == status
     assert phrase in payload["error"]
     assert "upstream says no" not in payload["error"]  # exception text stays in the log
     request_id = response.headers["X-Request-ID"]
-    assert any(request_id in record.getMessage() for record in caplog.records)
+    logged = [line for line in lines.getvalue().splitlines() if request_id in line]
+    assert logged, "the failure is logged with the request id"
+    assert all(line.count(request_id) == 1 for line in logged)  # once, not twice
 
 
 async def test_connection_failure_is_503(

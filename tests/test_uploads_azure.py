@@ -61,24 +61,24 @@ async def wired(blob_storage: BlobStorage) -> AsyncIterator[Wired]:
             blob_storage.container(UPLOADS) as container,
         ):
             await ensure_index(client, index, container)  # as the CLI and infra/ do
-        indexer = AzureIndexer(
-            search_client=_search(search),
-            container=blob_storage.container(UPLOADS),
-            index_name=INDEX,
-        )
-        uploads = UserUploads(
-            pipeline=Pipeline(indexer=indexer), indexer=indexer, max_bytes=4096, max_files=10
-        )
-        retriever = AzureSearchRetriever(client=_search(search), semantic_configuration="default")
-        content = RoutedContentStore(
-            default=BlobContentStore(container=blob_storage.container(CORPUS)),
-            prefix=UPLOADS_FOLDER + "/",
-            routed=BlobContentStore(container=blob_storage.container(UPLOADS)),
-        )
-        yield Wired(search, blob_storage, uploads, retriever, content)
-        await indexer.close()
-        await retriever.close()
-        await content.close()
+        async with (
+            _search(search) as indexed,
+            _search(search) as searched,
+            blob_storage.container(UPLOADS) as uploaded,
+            blob_storage.container(UPLOADS) as read_uploads,
+            blob_storage.container(CORPUS) as corpus,
+        ):  # the app's exit stack closes these clients; the adapters never do
+            indexer = AzureIndexer(search_client=indexed, container=uploaded, index_name=INDEX)
+            uploads = UserUploads(
+                pipeline=Pipeline(indexer=indexer), indexer=indexer, max_bytes=4096, max_files=10
+            )
+            retriever = AzureSearchRetriever(client=searched, semantic_configuration="default")
+            content = RoutedContentStore(
+                default=BlobContentStore(container=corpus),
+                prefix=UPLOADS_FOLDER + "/",
+                routed=BlobContentStore(container=read_uploads),
+            )
+            yield Wired(search, blob_storage, uploads, retriever, content)
 
 
 async def test_an_upload_lands_in_the_uploads_container_readable_by_its_owner(

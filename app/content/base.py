@@ -39,10 +39,6 @@ class ContentStore(Protocol):
         """Remove a stored file, if it is there (ingestion)."""
         ...
 
-    async def close(self) -> None:
-        """Release connections."""
-        ...
-
 
 def clean_name(path: str) -> str:
     """The stored-file name a request path refers to, or NotFoundError if it is not one.

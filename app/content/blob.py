@@ -45,10 +45,6 @@ class BlobContentStore:
         with contextlib.suppress(ResourceNotFoundError):
             await self._container.delete_blob(clean_name(name))
 
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        await self._container.close()
-
 
 async def _chunks(download: StorageStreamDownloader[bytes]) -> AsyncIterator[bytes]:
     async for chunk in download.chunks():

@@ -45,9 +45,6 @@ class LocalContentStore:
         """Remove a stored file, if it is there."""
         await asyncio.to_thread(self._path(name).unlink, missing_ok=True)
 
-    async def close(self) -> None:
-        """Nothing to release."""
-
 
 def _open(path: Path) -> tuple[BinaryIO, int]:
     handle = path.open("rb")

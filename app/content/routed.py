@@ -31,8 +31,3 @@ class RoutedContentStore:
     async def delete(self, name: str) -> None:
         """Remove a file from the store its name belongs to."""
         await self._store(name).delete(name)
-
-    async def close(self) -> None:
-        """Close both stores."""
-        await self._default.close()
-        await self._routed.close()

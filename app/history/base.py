@@ -117,7 +117,3 @@ class HistoryStore(Protocol):
     ) -> Page[Feedback]:
         """Feedback, newest first: one user's, or everyone's with `user_id=None`."""
         ...
-
-    async def close(self) -> None:
-        """Release connections."""
-        ...

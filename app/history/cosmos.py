@@ -47,6 +47,8 @@ from app.history.base import (
 )
 
 if TYPE_CHECKING:
+    from contextlib import AsyncExitStack
+
     from azure.core.credentials_async import AsyncTokenCredential
 
     from app.settings import Settings
@@ -58,7 +60,7 @@ _NOT_IN_SESSION_IDS = frozenset("/\\?#:")
 
 
 class CosmosHistoryStore:
-    """The HistoryStore on one Cosmos DB container; owns `client` and closes it."""
+    """The HistoryStore on one Cosmos DB container, through `client` (closed by its maker)."""
 
     def __init__(self, *, client: CosmosClient, database: str, container: str) -> None:
         self._client = client
@@ -268,15 +270,12 @@ class CosmosHistoryStore:
         more = len(rows) > count
         return Page(page, _wrap(rows[count - 1]["sort_key"], listing) if more else None)
 
-    async def close(self) -> None:
-        """Close the client (and its connections)."""
-        await self._client.close()
-
 
 async def open_cosmos_store(
-    settings: Settings, credential: AsyncTokenCredential | None
+    settings: Settings, credential: AsyncTokenCredential | None, stack: AsyncExitStack
 ) -> CosmosHistoryStore:
-    """The store for AZURE_COSMOSDB_ENDPOINT: keyless with `credential`, unless a key is set.
+    """The store for AZURE_COSMOSDB_ENDPOINT: keyless with `credential`, unless a key is set;
+    its client is closed with `stack`.
 
     Nothing connects yet (the store's first call does), so the app starts while Cosmos DB or
     a new role assignment is not ready.
@@ -299,6 +298,7 @@ async def open_cosmos_store(
         # keyword does not reach item operations in azure-cosmos 4.17.)
         read_timeout=settings.upstream_timeout_seconds,
     )
+    stack.push_async_callback(client.close)
     return CosmosHistoryStore(
         client=client,
         database=settings.azure_chat_history_database,

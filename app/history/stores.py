@@ -25,8 +25,9 @@ async def open_history(
     if uses_cosmos(settings):
         from app.history.cosmos import open_cosmos_store  # loads azure-cosmos: only when used
 
-        store = await open_cosmos_store(settings, credential)
+        store = await open_cosmos_store(settings, credential, stack)
     else:
-        store = await LocalHistoryStore.open(settings.local_index_dir / "history.sqlite3")
-    stack.push_async_callback(store.close)
+        local = await LocalHistoryStore.open(settings.local_index_dir / "history.sqlite3")
+        stack.push_async_callback(local.close)
+        store = local
     return (None if backend == "browser" else store), store

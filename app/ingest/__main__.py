@@ -88,11 +88,8 @@ async def open_indexer(
     """The indexer for `backend`, closed with `stack`."""
     if backend == "local":
         index = await LocalIndex.open(settings.local_index_path)
-        indexer: Indexer = LocalIndexer(
-            index=index, content=LocalContentStore(settings.local_content_dir)
-        )
-        stack.push_async_callback(indexer.close)
-        return indexer
+        stack.push_async_callback(index.close)
+        return LocalIndexer(index=index, content=LocalContentStore(settings.local_content_dir))
     # The Azure SDKs load only when they are used.
     from app import clients
     from app.ingest.azure_index import AzureIndexer, ensure_index, index_definition
@@ -107,12 +104,12 @@ async def open_indexer(
     if embedder is not None:
         dimensions = len((await embedder.embed(["dimension probe"]))[0])
     container = clients.container_client(settings, credential, max_retries=INGEST_RETRIES)
+    stack.push_async_callback(container.close)
+    search_client = clients.search_client(settings, credential, max_retries=INGEST_RETRIES)
+    stack.push_async_callback(search_client.close)
     azure = AzureIndexer(
-        search_client=clients.search_client(settings, credential, max_retries=INGEST_RETRIES),
-        container=container,
-        index_name=settings.azure_search_index,
+        search_client=search_client, container=container, index_name=settings.azure_search_index
     )
-    stack.push_async_callback(azure.close)
     index_client = clients.index_client(settings, credential, max_retries=INGEST_RETRIES)
     stack.push_async_callback(index_client.close)
     definition = index_definition(

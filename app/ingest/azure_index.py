@@ -177,11 +177,6 @@ class AzureIndexer:
         names = self._container.list_blob_names(name_starts_with=prefix or None)
         return sorted([name async for name in names])
 
-    async def close(self) -> None:
-        """Close the HTTP sessions."""
-        await self._search.close()
-        await self._container.close()
-
     async def _chunk_ids(self, sourcefile: str) -> list[str]:
         # Without `top` the service returns 50 results; page explicitly through them all.
         keys: list[str] = []

@@ -35,10 +35,6 @@ class Indexer(Protocol):
         """Every indexed source file whose name starts with `prefix`, sorted."""
         ...
 
-    async def close(self) -> None:
-        """Release connections."""
-        ...
-
 
 class LocalIndexer:
     """The embedded index plus the folder of stored source files."""
@@ -66,7 +62,3 @@ class LocalIndexer:
     async def sourcefiles(self, prefix: str = "") -> list[str]:
         """Every indexed source file whose name starts with `prefix`, sorted."""
         return await self._index.sourcefiles(prefix)
-
-    async def close(self) -> None:
-        """Close the index."""
-        await self._index.close()

@@ -13,9 +13,8 @@ from quart_schema import document_request, document_response, hide
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from app.answer_flow import collect_answer, server_timing, stream_answer
-from app.errors import AppError, NotFoundError, to_app_error
+from app.errors import AppError, NotFoundError
 from app.limits import answer_limits
-from app.logs import request_id
 from app.openai_api.caller import authenticate
 from app.openai_api.chunks import ChunkWriter
 from app.openai_api.completion import Completion, collect_completion
@@ -34,7 +33,7 @@ from app.openai_api.responses import (
     ModelList,
 )
 from app.openapi import UPSTREAM, Body, errors, success
-from app.reporting import report
+from app.reporting import failure
 from app.schemas import Thought
 from app.services import get_services
 from app.settings import Settings
@@ -80,7 +79,7 @@ async def openai_error(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         error: AppError = from_http(exc)
     else:
-        error = report(to_app_error(exc), exc, request_id.get())
+        error = failure(exc)
     return error_response(error)
 
 

@@ -74,10 +74,6 @@ class AzureSearchRetriever:
                 return True
         return False
 
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        await self._client.close()
-
 
 def _and(*clauses: str | None) -> str:
     return " and ".join(clause for clause in clauses if clause)

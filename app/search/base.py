@@ -66,10 +66,6 @@ class Retriever(Protocol):
         """Whether `user` may read some indexed part of `sourcefile` (and so the file)."""
         ...
 
-    async def close(self) -> None:
-        """Release connections."""
-        ...
-
 
 def passes_minimums(hit: SearchHit, options: SearchOptions) -> bool:
     """Whether a hit clears the minimum search and reranker scores asked for."""

@@ -43,6 +43,5 @@ async def cosmos_container(cosmos_server: CosmosServer) -> AsyncIterator[CosmosC
 @pytest.fixture
 async def cosmos_store(cosmos_container: CosmosContainer) -> AsyncIterator[CosmosHistoryStore]:
     """The store under test, on the test's own container."""
-    store = cosmos_container.store()
-    yield store
-    await store.close()
+    async with cosmos_container.store() as store:
+        yield store

@@ -17,8 +17,10 @@ services/cosmos_fixture.py (a pytest plugin).
 from __future__ import annotations
 
 import base64
+import contextlib
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,11 +57,13 @@ class CosmosContainer:
     database: str
     container: str
 
-    def store(self) -> CosmosHistoryStore:
-        """A new store on this container, with its own client (the caller closes it)."""
-        return CosmosHistoryStore(
-            client=self.server.client(), database=self.database, container=self.container
-        )
+    @contextlib.asynccontextmanager
+    async def store(self) -> AsyncIterator[CosmosHistoryStore]:
+        """A new store on this container, with a client of its own, closed on leaving."""
+        async with self.server.client() as client:
+            yield CosmosHistoryStore(
+                client=client, database=self.database, container=self.container
+            )
 
 
 def start_cosmos_server(*, log: Path | None = None) -> CosmosServer:
