@@ -463,12 +463,12 @@ async def test_failed_chunk_upload_leaves_the_file_to_be_redone(
     assert "could not be reached" in failed.reason
     # The file was stored but its hash was not: the next run redoes it.
     assert (await services.blobs.blob(CONTAINER, "guide.md")).metadata == {}
-    assert await indexer.file_hash("guide.md") is None
+    assert "guide.md" not in await indexer.file_hashes()
 
     [result] = await pipeline.ingest([tmp_path])
     assert result.status == "indexed"
     assert services.stored_ids() == [f"{chunk_key_prefix('guide.md')}-00000"]
-    assert await indexer.file_hash("guide.md") == _sha256(FILES["guide.md"])
+    assert (await indexer.file_hashes())["guide.md"] == _sha256(FILES["guide.md"])
 
 
 async def test_failed_hash_write_redoes_the_file_without_duplicates(
@@ -482,7 +482,7 @@ async def test_failed_hash_write_redoes_the_file_without_duplicates(
     assert failed.status == "failed"
     ids = services.stored_ids()
     assert len(ids) > 4  # the chunks went in
-    assert await indexer.file_hash("handbook.md") is None
+    assert "handbook.md" not in await indexer.file_hashes()
 
     [result] = await pipeline.ingest([tmp_path])
     assert result.status == "indexed"
@@ -502,7 +502,7 @@ async def test_partially_failed_upload_is_not_recorded_as_indexed(
     except Exception:  # raising is one acceptable outcome, reporting "failed" another
         results = []
     assert all(r.status != "indexed" for r in results)
-    assert await indexer.file_hash("guide.md") is None
+    assert "guide.md" not in await indexer.file_hashes()
 
 
 async def test_interrupted_removal_does_not_leave_the_file_looking_indexed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.models import AnswerPrompt
 from app.models.extractive import NO_MATCH, NO_SOURCES, NOTICE, ExtractiveChatModel, compose_answer
-from app.models.sentences import quotable_units, sections
+from app.models.sentences import sections, units_in
 from app.schemas import Message
 from app.search import SearchHit
 
@@ -39,7 +39,7 @@ def prompt(question: str, *hits: SearchHit) -> AnswerPrompt:
 
 
 def test_quotable_units_split_sentences_lists_and_tables() -> None:
-    units = list(quotable_units(BENEFITS))
+    units = [unit.text for unit in units_in(BENEFITS)]
     assert units == [
         "The 401(k) match is 100% of the first 4% of pay.",
         "It vests over three years, e.g. one third a year.",
@@ -102,7 +102,7 @@ def test_wrapped_list_items_stay_whole_and_dot_leaders_are_skipped() -> None:
         "• alias elements indicate that the type is also known by another name, given by the\n"
         "type attribute.\n• comment elements give a description."
     )
-    assert list(quotable_units(text)) == [
+    assert [unit.text for unit in units_in(text)] == [
         "Contents",
         "alias elements indicate that the type is also known by another name, given by the type attribute.",
         "comment elements give a description.",

@@ -110,7 +110,7 @@ async def test_replacing_a_file_swaps_its_chunks_and_vectors(index: LocalIndex) 
     await index.replace_file(
         "doc.pdf", "hash-2", [chunk(9, "Sabbaticals last four weeks.", [0.0, 1.0, 0.0])]
     )
-    assert await index.file_hash("doc.pdf") == "hash-2"
+    assert (await index.file_hashes())["doc.pdf"] == "hash-2"
     after = await index.search(
         SearchOptions(query="", mode="vectors", vector=[0.0, 1.0, 0.0], top=5),
         user=None,

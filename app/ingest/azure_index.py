@@ -125,15 +125,6 @@ class AzureIndexer:
         self._content = BlobContentStore(container=container)
         self._hash_key = hash_key(index_name)
 
-    async def file_hash(self, sourcefile: str) -> str | None:
-        """The hash in the stored blob's metadata, written after its chunks."""
-        try:
-            properties = await self._container.get_blob_client(sourcefile).get_blob_properties()
-        except ResourceNotFoundError:
-            return None
-        value = (properties.metadata or {}).get(self._hash_key)
-        return str(value) if value else None
-
     async def file_hashes(self) -> dict[str, str]:
         """Hashes from the blobs' metadata, in one listing instead of a request per file."""
         hashes = {}

@@ -32,12 +32,6 @@ class Unit:
     context: str
 
 
-def quotable_units(text: str) -> Iterator[str]:
-    """Yield the sentences, list items and table rows of `text`, in order."""
-    for unit in units_in(text):
-        yield unit.text
-
-
 def units_in(text: str) -> Iterator[Unit]:
     """Each quotable unit of `text`, with its own words and its context.
 

@@ -149,13 +149,6 @@ class LocalIndex:
 
     # -- writing (ingestion) ---------------------------------------------------------------
 
-    async def file_hash(self, sourcefile: str) -> str | None:
-        """The content hash recorded when `sourcefile` was last indexed."""
-        row = await self._call(
-            self._one, "SELECT sha256 FROM files WHERE sourcefile = ?", (sourcefile,)
-        )
-        return None if row is None else str(row[0])
-
     async def file_hashes(self) -> dict[str, str]:
         """Every indexed file with its content hash, in one query."""
         rows = await self._call(self._all, "SELECT sourcefile, sha256 FROM files", ())
