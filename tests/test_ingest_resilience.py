@@ -15,6 +15,7 @@ from openai import AsyncOpenAI
 from openai_fakes import BASE_URL, embedding_response
 
 from app.content.local import LocalContentStore
+from app.ingest import pipeline as pipeline_module
 from app.ingest.indexers import LocalIndexer
 from app.ingest.pipeline import EMBED_BATCH, FileResult, Pipeline
 from app.models.embeddings import OpenAIEmbedder
@@ -153,3 +154,38 @@ async def test_ctrl_c_midway_then_rerun(tmp_path: Path, indexer: LocalIndexer) -
     results = await Pipeline(indexer=indexer).ingest([docs])
     assert sum(r.status == "skipped" for r in results) == len(partial)
     assert stored_chunks(tmp_path / "index") == {f"doc{i:02d}.md": 1 for i in range(8)}
+
+
+async def test_each_file_is_read_once_per_run(
+    indexer: LocalIndexer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing reads every file; a changed one is ingested from those bytes, not read again,
+    unless the bytes kept for that would pass KEEP_READ_BYTES."""
+    docs = tmp_path / "docs"
+    write_files(docs, 4)
+    reads: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        if path.parent == docs:
+            reads.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    first = await Pipeline(indexer=indexer).ingest([docs])
+    assert [r.status for r in first] == ["indexed"] * 4
+    assert sorted(reads) == [f"doc{i:02d}.md" for i in range(4)]
+
+    reads.clear()
+    (docs / "doc01.md").write_text("# Changed\n\nA new sentence about sabbaticals.\n")
+    second = await Pipeline(indexer=indexer).ingest([docs])
+    assert [r.status for r in second] == ["skipped", "indexed", "skipped", "skipped"]
+    assert sorted(reads) == [f"doc{i:02d}.md" for i in range(4)]
+
+    # With no room to keep bytes, a changed file is read again for its ingestion.
+    reads.clear()
+    monkeypatch.setattr(pipeline_module, "KEEP_READ_BYTES", 0)
+    (docs / "doc02.md").write_text("# Changed too\n\nParking is free on weekends.\n")
+    third = await Pipeline(indexer=indexer).ingest([docs])
+    assert [r.status for r in third] == ["skipped", "skipped", "indexed", "skipped"]
+    assert sorted(reads) == ["doc00.md", "doc01.md", "doc02.md", "doc02.md", "doc03.md"]

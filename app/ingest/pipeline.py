@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 64
 EMBED_PARALLEL = 4
+# The bytes of changed files read while hashing are kept for their ingestion, up to this
+# much in all; files past it are read again when their turn comes (a first run of a big
+# corpus must not hold all of it).
+KEEP_READ_BYTES = 64 * 1024 * 1024
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 Status = Literal["indexed", "skipped", "failed"]
@@ -112,25 +116,26 @@ class Pipeline:
         known = await self._indexer.file_hashes()
         # Hash every file in one worker thread first: an unchanged file then costs neither a
         # task nor a thread hop of its own, which keeps a re-run of a big corpus quick.
-        hashes = await asyncio.to_thread(_hash_files, files, self._access, self._model)
+        scanned = await asyncio.to_thread(_scan, files, known, self._access, self._model)
         results: dict[int, FileResult] = {}
         changed = []
-        for n, (file, (version, size, access)) in enumerate(zip(files, hashes, strict=True)):
-            if isinstance(access, ParseError):
-                results[n] = self._report(FileResult(file.name, "failed", reason=str(access)))
-            elif version is not None and known.get(file.name) == version:
+        for n, (file, scan) in enumerate(zip(files, scanned, strict=True)):
+            if isinstance(scan.access, ParseError):
+                results[n] = self._report(FileResult(file.name, "failed", reason=str(scan.access)))
+            elif scan.version is not None and known.get(file.name) == scan.version:
                 results[n] = self._report(
-                    FileResult(file.name, "skipped", size=size, reason="unchanged")
+                    FileResult(file.name, "skipped", size=scan.size, reason="unchanged")
                 )
             else:
-                changed.append((n, file, access))
+                changed.append((n, file, scan))
+        del scanned  # each changed file's bytes now go with its task, and are let go by it
         # A task group, not gather: cancelled (Ctrl-C), it returns only once every file's
         # task has stopped, so no write lands after the caller has moved on.
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [
-                    group.create_task(self._guarded(f.path, f.name, a, known.get(f.name)))
-                    for _, f, a in changed
+                    group.create_task(self._guarded(f, scan, known.get(f.name)))
+                    for _, f, scan in changed
                 ]
         except BaseExceptionGroup as failed:
             raise failed.exceptions[0] from None  # what one file's unexpected error was
@@ -143,12 +148,13 @@ class Pipeline:
             self._on_result(result)
         return result
 
-    async def _guarded(
-        self, path: Path, sourcefile: str, access: AccessList, known_hash: str | None
-    ) -> FileResult:
+    async def _guarded(self, file: SourceFile, scan: _Scan, known_hash: str | None) -> FileResult:
+        sourcefile, access, data = file.name, scan.access, scan.data
+        assert isinstance(access, AccessList)
+        scan.data = None  # the task holds the bytes now, and lets go of them when it ends
         async with self._files:
             try:
-                result = await self.ingest_file(path, sourcefile, access, known_hash)
+                result = await self.ingest_file(file.path, sourcefile, access, known_hash, data)
             except ParseError as exc:
                 result = FileResult(sourcefile, "failed", reason=str(exc))
             except OSError as exc:
@@ -169,11 +175,14 @@ class Pipeline:
         sourcefile: str,
         access: AccessList | None = None,
         known_hash: str | None = None,
+        data: bytes | None = None,
     ) -> FileResult:
-        """Ingest one file, unless its version is `known_hash`, the one already indexed."""
+        """Ingest one file, unless its version is `known_hash`, the one already indexed;
+        `data` is its bytes when they have been read already."""
         if not is_supported(sourcefile):  # checked before reading the file, too
             return _unsupported(sourcefile)
-        data = await asyncio.to_thread(path.read_bytes)
+        if data is None:
+            data = await asyncio.to_thread(path.read_bytes)
         return await self.ingest_data(sourcefile, data, access or self._access, known_hash)
 
     async def ingest_data(
@@ -241,11 +250,27 @@ def file_version(sha256: str, access: AccessList, embedding_model: str | None = 
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _hash_files(
-    files: Sequence[SourceFile], default: AccessList, embedding_model: str | None
-) -> list[tuple[str | None, int, AccessList | ParseError]]:
-    """(version, size, access list) of each file; version None for one that cannot be read."""
-    hashes: list[tuple[str | None, int, AccessList | ParseError]] = []
+@dataclass(slots=True)
+class _Scan:
+    """One file as the hashing pass found it: its version (None: it could not be read), its
+    size, its access list (or why that could not be read), and its bytes when it changed
+    and they fitted in KEEP_READ_BYTES."""
+
+    version: str | None
+    size: int
+    access: AccessList | ParseError
+    data: bytes | None = None
+
+
+def _scan(
+    files: Sequence[SourceFile],
+    known: dict[str, str],
+    default: AccessList,
+    embedding_model: str | None,
+) -> list[_Scan]:
+    """Each file's `_Scan`, reading every file once."""
+    scans: list[_Scan] = []
+    kept = 0
     for file in files:
         try:
             access: AccessList | ParseError = access_for(file.path, file.root, default)
@@ -254,16 +279,18 @@ def _hash_files(
         try:
             data = file.path.read_bytes()
         except OSError:
-            hashes.append((None, 0, access))  # the full path reports why
+            scans.append(_Scan(None, 0, access))  # the full path reports why
             continue
-        sha256 = hashlib.sha256(data).hexdigest()
-        version = (
-            file_version(sha256, access, embedding_model)
-            if isinstance(access, AccessList)
-            else None
-        )
-        hashes.append((version, len(data), access))
-    return hashes
+        if not isinstance(access, AccessList):
+            scans.append(_Scan(None, len(data), access))
+            continue
+        version = file_version(hashlib.sha256(data).hexdigest(), access, embedding_model)
+        scan = _Scan(version, len(data), access)
+        if known.get(file.name) != version and kept + len(data) <= KEEP_READ_BYTES:
+            scan.data = data
+            kept += len(data)
+        scans.append(scan)
+    return scans
 
 
 def _unsupported(sourcefile: str) -> FileResult:
