@@ -11,7 +11,7 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
 from app import create_app
-from app.settings import SettingsError, load_settings
+from app.cli import SETTINGS_ERROR_STATUS, settings_or_complaint
 
 
 def main() -> int:
@@ -19,11 +19,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Serve the chat app.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     args = parser.parse_args()
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_complaint()
+    if settings is None:
+        return SETTINGS_ERROR_STATUS
     config = Config()
     config.bind = [f"{args.host}:{settings.port}"]
     # Hypercorn's loggers propagate to ours, so each line is written once, with a request id.

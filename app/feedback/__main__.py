@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 from app import clients
+from app.cli import SETTINGS_ERROR_STATUS, settings_or_complaint
 from app.history.base import Feedback, HistoryStore, Rating
 from app.history.stores import open_history
-from app.settings import Settings, SettingsError, load_settings
+from app.settings import Settings
 
 PAGE = 500
 CSV_COLUMNS = [f.name for f in dataclasses.fields(Feedback)]
@@ -82,11 +83,9 @@ async def export(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_complaint()
+    if settings is None:
+        return SETTINGS_ERROR_STATUS
     if args.output is None:
         count = asyncio.run(export(args, settings, sys.stdout))
     else:

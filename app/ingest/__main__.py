@@ -14,13 +14,14 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli import SETTINGS_ERROR_STATUS, complain, settings_or_complaint
 from app.content.local import LocalContentStore
 from app.ingest.indexers import Indexer, LocalIndexer
 from app.ingest.pipeline import FileResult, Pipeline, discover
 from app.logs import configure_logging
 from app.search.access import AccessList
 from app.search.local import LocalIndex
-from app.settings import SearchBackend, Settings, SettingsError, load_settings
+from app.settings import SearchBackend, Settings, SettingsError
 from app.uploads import is_upload
 
 if TYPE_CHECKING:
@@ -227,18 +228,15 @@ def print_summary(results: Sequence[FileResult], backend: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_complaint()
+    if settings is None:
+        return SETTINGS_ERROR_STATUS
     configure_logging("WARNING", settings.log_format)
     logging.getLogger("azure").setLevel(logging.WARNING)
     try:
         return asyncio.run(run(args, settings))
     except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return complain(exc)
 
 
 if __name__ == "__main__":
