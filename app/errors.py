@@ -88,6 +88,7 @@ class UnauthorizedError(AppError):
         )
 
 
+# One class per status and meaning, alike on purpose: code raises and catches them by name.
 class ForbiddenError(AppError):
     status = 403
     message = "You are signed in, but this server cannot serve your account."

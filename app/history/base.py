@@ -75,7 +75,11 @@ class InvalidTokenError(Exception):
 
 
 class HistoryStore(Protocol):
-    """Sessions and feedback, partitioned by user id; every method is one round of I/O."""
+    """Sessions and feedback, partitioned by user id; every method is one round of I/O.
+
+    The stores (local.py, cosmos.py) repeat these signatures: that is what implementing a
+    Protocol takes, not copied logic.
+    """
 
     async def save(
         self, session: StoredSession, *, max_sessions: int, keep_title: bool = False

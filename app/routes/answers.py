@@ -36,6 +36,7 @@ async def admit() -> None:
         raise UnsupportedMediaType()
 
 
+# The contract's four answer routes, alike on purpose: each names its approach and its shape.
 @bp.post("/chat")
 @errors(400, 401, 403, 413, 415, *UPSTREAM)
 @validate_request(ChatRequest)
