@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+from bench.lines import json_object
+
 PATH = "/v1/chat/completions"
 # The key the app is started with (API_KEYS) and the generator sends.
 KEY = "bench-key-0123456789abcdef"
@@ -36,14 +38,9 @@ def content_of(line: bytes) -> tuple[bool, str | None]:
         return False, None  # the blank line after each event, and the end
     if not line.startswith(_DATA):
         return False, "not a data line"
-    try:
-        obj = json.loads(line[len(_DATA) :])
-    except ValueError:
-        return False, "invalid event data"
-    if not isinstance(obj, dict):
-        return False, "event data is not an object"
-    if "error" in obj:
-        return False, f"error event: {str(obj['error'])[:80]}"
+    obj, error = json_object(line[len(_DATA) :], "event data")
+    if obj is None:
+        return False, error
     choices = obj.get("choices")
     delta = choices[0].get("delta") if isinstance(choices, list) and choices else None
     return bool(isinstance(delta, dict) and delta.get("content")), None

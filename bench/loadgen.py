@@ -40,6 +40,7 @@ from typing import Any
 import aiohttp
 
 from bench import chat_completions
+from bench.lines import json_object
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 HISTORY_PATH = "/chat_history"
@@ -115,14 +116,9 @@ def new_session(*, limit: int = 0, cookies: bool = False) -> aiohttp.ClientSessi
 
 def _content_of(line: bytes) -> tuple[bool, str | None]:
     """(is an answer token, error message) for one NDJSON line."""
-    try:
-        obj = json.loads(line)
-    except ValueError:
-        return False, "invalid NDJSON line"
-    if not isinstance(obj, dict):
-        return False, "NDJSON line is not an object"
-    if "error" in obj:
-        return False, f"error line: {str(obj['error'])[:80]}"
+    obj, error = json_object(line, "NDJSON line")
+    if obj is None:
+        return False, error
     delta = obj.get("delta")
     return bool(isinstance(delta, dict) and delta.get("content")), None
 
