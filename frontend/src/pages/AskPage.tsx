@@ -2,10 +2,9 @@
 import { useRef } from "react";
 
 import type { Overrides } from "../api/types";
-import { Notice } from "../components/Notice";
-import { QuestionInput } from "../components/QuestionInput";
 import { useConversation } from "../hooks/useConversation";
 import { t } from "../i18n";
+import { Composer } from "./Composer";
 import { SelectedEvidence, usePageEvidence } from "./SelectedEvidence";
 import { StatusMessage } from "./StatusMessage";
 import { Turns } from "./Turns";
@@ -30,18 +29,16 @@ export function AskPage({ overrides, notice }: AskPageProps) {
   return (
     <div className={styles.layout} data-evidence={evidence.openInline || undefined}>
       <main className={styles.main} id="main">
-        <div className={styles.composer} data-top>
-          <div className={styles.column}>
-            <h1 className={styles.heading}>{t.ask.heading}</h1>
-            <QuestionInput
-              ref={inputRef}
-              busy={conversation.busy}
-              onSubmit={ask}
-              onStop={conversation.stop}
-            />
-            <Notice text={notice} />
-          </div>
-        </div>
+        <Composer
+          top
+          inputRef={inputRef}
+          busy={conversation.busy}
+          onSubmit={ask}
+          onStop={conversation.stop}
+          notice={notice}
+        >
+          <h1 className={styles.heading}>{t.ask.heading}</h1>
+        </Composer>
         <Turns
           conversation={conversation}
           evidence={evidence}

@@ -9,8 +9,6 @@ import { Feedback } from "../components/Feedback";
 import { HistoryPanel } from "../components/HistoryPanel";
 import { Icon } from "../components/Icon";
 import { IconButton } from "../components/IconButton";
-import { Notice } from "../components/Notice";
-import { QuestionInput } from "../components/QuestionInput";
 import { useConversation, type ConversationState } from "../hooks/useConversation";
 import { messageOf, useHistory } from "../hooks/useHistory";
 import { useMediaQuery } from "../hooks/useMediaQuery";
@@ -18,6 +16,7 @@ import { t } from "../i18n";
 import type { Turn } from "../lib/answer";
 import { BrowserHistoryStore, browserDbName, type ConversationStore } from "../lib/historyStore";
 import { ServerHistoryStore } from "../lib/serverHistoryStore";
+import { Composer } from "./Composer";
 import { SelectedEvidence, usePageEvidence } from "./SelectedEvidence";
 import { StatusMessage } from "./StatusMessage";
 import { Turns } from "./Turns";
@@ -201,33 +200,30 @@ export function ChatPage({
           emptyHint={t.chat.emptyHint}
           renderFeedback={renderFeedback}
         />
-        <div className={styles.composer}>
-          <div className={styles.column}>
-            {saveProblem || problem ? (
-              <div className={`error-box ${styles.problem}`} role="alert">
-                <div>
-                  {saveProblem ? <p className={styles.problemTitle}>{t.history.notSaved}</p> : null}
-                  <p>{saveProblem ?? problem}</p>
-                </div>
-                <IconButton
-                  icon="close"
-                  label={t.history.dismiss}
-                  onClick={() => {
-                    setProblem(null);
-                    history.dismissSaveProblem();
-                  }}
-                />
+        <Composer
+          inputRef={inputRef}
+          busy={conversation.busy}
+          onSubmit={ask}
+          onStop={conversation.stop}
+          notice={notice}
+        >
+          {saveProblem || problem ? (
+            <div className={`error-box ${styles.problem}`} role="alert">
+              <div>
+                {saveProblem ? <p className={styles.problemTitle}>{t.history.notSaved}</p> : null}
+                <p>{saveProblem ?? problem}</p>
               </div>
-            ) : null}
-            <QuestionInput
-              ref={inputRef}
-              busy={conversation.busy}
-              onSubmit={ask}
-              onStop={conversation.stop}
-            />
-            <Notice text={notice} />
-          </div>
-        </div>
+              <IconButton
+                icon="close"
+                label={t.history.dismiss}
+                onClick={() => {
+                  setProblem(null);
+                  history.dismissSaveProblem();
+                }}
+              />
+            </div>
+          ) : null}
+        </Composer>
         <StatusMessage turn={conversation.turns.at(-1)} />
       </main>
       <SelectedEvidence evidence={evidence} />
