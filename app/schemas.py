@@ -70,6 +70,13 @@ class Overrides(BaseModel):
     top: int = Field(default=3, ge=1, le=50, strict=False)
     temperature: float | None = Field(default=None, ge=0, le=2)
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=False)
+    max_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        strict=False,
+        description="The most tokens the answer may have (never more than the server allows).",
+    )
     # BM25 and Azure AI Search scores stay well below this; RRF scores below 1.
     minimum_search_score: float | None = Field(default=None, ge=0, le=1000)
     minimum_reranker_score: float | None = Field(default=None, ge=0, le=4)
@@ -79,7 +86,7 @@ class Overrides(BaseModel):
     prompt_template: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     language: Annotated[str, StringConstraints(max_length=40)] | None = None
 
-    _integers = field_validator("top", "seed", mode="before")(json_integer)
+    _integers = field_validator("top", "seed", "max_tokens", mode="before")(json_integer)
 
     @field_validator("include_category", "exclude_category")
     @classmethod

@@ -81,6 +81,26 @@ async def test_an_answer_that_ends_by_itself_has_no_extra_line(
     assert collected["finish_reason"] == "stop"
 
 
+async def test_a_callers_token_bound_goes_to_the_model_when_it_is_the_smaller(
+    serve: Callable[[Settings], Any], make_settings: Callable[..., Settings], model: FakeOpenAI
+) -> None:
+    client: Client = await serve(settings_for(model, make_settings, openai_max_tokens=32))
+    status, lines = await post_stream(client, "/ask/stream", chat_body(QUESTION, max_tokens=8))
+    assert status == 200
+    assert model.requests[-1]["max_tokens"] == 8  # the model stops sooner: fewer tokens paid
+    assert answer_text(lines) == "".join(PIECES[:8])
+    assert lines[-1]["finish_reason"] == "length"
+    assert budget_of(lines)["max_tokens"] == 8
+
+    # A larger bound than the server allows is not an error: the server's bound holds.
+    await post_stream(client, "/ask/stream", chat_body(QUESTION, max_tokens=5000))
+    assert model.requests[-1]["max_tokens"] == 32
+
+    response = await client.post("/ask", json=chat_body(QUESTION, max_tokens=0))
+    assert response.status_code == 400
+    assert "max_tokens" in (await response.get_json())["error"]
+
+
 @pytest.mark.parametrize(
     ("kind", "phrase"),
     [

@@ -295,6 +295,21 @@ async def test_a_collected_model_answer(
     )
 
 
+async def test_the_token_limit_reaches_the_model(
+    model_client: openai.AsyncOpenAI, model: FakeOpenAI
+) -> None:
+    """Not only is the stream cut at it: the model is asked for no more, and stops there."""
+    completion = await model_client.chat.completions.create(
+        model="ragchat-ask", messages=ASK, max_completion_tokens=3
+    )
+    assert model.requests[-1]["max_tokens"] == 3  # the fake sends 3 pieces, a token each
+    content = completion.choices[0].message.content or ""
+    # The cut-off counts with the tokenizer (a piece may be two tokens): at most those 3.
+    assert content
+    assert "piece0 piece1 piece2 ".startswith(content)
+    assert completion.choices[0].finish_reason == "length"
+
+
 async def test_a_failure_mid_stream_is_an_api_error_with_a_safe_message(
     model_client: openai.AsyncOpenAI, model: FakeOpenAI
 ) -> None:

@@ -91,6 +91,7 @@ class Approach:
             seed=overrides.seed,
             prompt_template=overrides.prompt_template,
             language=overrides.language,
+            max_tokens=overrides.max_tokens,
         )
         opened = await self._model.open_answer(prompt)
         stream, answer_thought, prompt = opened.stream, opened.thought, opened.prompt

@@ -24,6 +24,7 @@ class AnswerPrompt:
     seed: int | None = None
     prompt_template: str | None = None
     language: str | None = None
+    max_tokens: int | None = None  # the caller's bound on the answer, below the model's own
 
 
 class AnswerStream(Protocol):

@@ -152,12 +152,16 @@ class Budget:
         self.window = window
         self.counter = Counter(model)
 
+    def answer_tokens(self, prompt: AnswerPrompt) -> int:
+        """The bound of this answer: the model's, or the caller's when it is smaller."""
+        return min(self.max_tokens, prompt.max_tokens or self.max_tokens)
+
     def describe(self, fitted: Fitted) -> dict[str, object]:
         """The budget of an answer call, for its thought."""
         budget: dict[str, object] = {
             "context_window": self.window.tokens,
             "context_window_from": self.window.origin,
-            "max_tokens": self.max_tokens,
+            "max_tokens": self.answer_tokens(fitted.prompt),
             "prompt_tokens": fitted.tokens
             if fitted.tokens is not None
             else f"at most {fitted.bytes} (its bytes; not counted)",
@@ -171,8 +175,8 @@ class Budget:
         self, prompt: AnswerPrompt, build: Callable[[AnswerPrompt], list[ChatMessage]]
     ) -> Fitted:
         """`prompt` with the earliest turns, then the last sources, left out until the prompt
-        and an answer of `max_tokens` fit; refused when the question alone does not."""
-        room = self.window.tokens - self.max_tokens
+        and an answer of its bound fit; refused when the question alone does not."""
+        room = self.window.tokens - self.answer_tokens(prompt)
         messages = build(prompt)
         if (size := byte_bound(messages)) <= room:
             return Fitted(prompt, messages, bytes=size)

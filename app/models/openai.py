@@ -97,16 +97,15 @@ class OpenAIChatModel:
     async def _open(self, prompt: AnswerPrompt, budget: Budget) -> OpenedAnswer:
         fitted = budget.fit_answer(prompt, prompts.answer_messages)
         sampling = _sampling(prompt)
-        span = start_model_span(
-            "chat", self._model, stream=True, max_tokens=budget.max_tokens, **sampling
-        )
+        max_tokens = budget.answer_tokens(prompt)
+        span = start_model_span("chat", self._model, stream=True, max_tokens=max_tokens, **sampling)
         messages = fitted.messages
         body = {
             "model": self._model,
             "messages": messages,
             "stream": True,
             "stream_options": {"include_usage": True},
-            _bound_name(self._model): budget.max_tokens,
+            _bound_name(self._model): max_tokens,
             **sampling,
         }
         deadline = time.monotonic() + self._timeout

@@ -99,7 +99,9 @@ def chat_request(body: ChatCompletionRequest) -> ChatRequest:
             "The conversation needs a question: a message with role 'user'.", param="messages"
         )
     overrides = (body.context or RequestContext()).overrides
-    sampling = {"temperature": body.temperature, "seed": body.seed}
+    # The token limit goes to the model too (the stream is cut at it as well): a model asked for
+    # fewer tokens stops sooner, and the prompt may keep more of the sources.
+    sampling = {"temperature": body.temperature, "seed": body.seed, "max_tokens": body.token_limit}
     overrides = overrides.model_copy(update={k: v for k, v in sampling.items() if v is not None})
     try:
         context = RequestContext(overrides=overrides)
