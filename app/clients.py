@@ -163,6 +163,7 @@ def needs_credential(settings: Settings) -> bool:
             and (not settings.azure_search_api_key or settings.azure_storage_endpoint)
         )
         or (uses_cosmos(settings) and not settings.azure_cosmosdb_key)
+        or (settings.speech_output_azure and not settings.azure_speech_service_key)
     )
 
 

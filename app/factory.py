@@ -35,6 +35,7 @@ from app.routes import (
     meta,
     openai_api,
     spa,
+    speech,
     uploads,
 )
 from app.schemas import ErrorResponse
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Quart:
         swagger_ui_path="/docs",
         openapi_provider_class=Provider,
     )
-    blueprints = (answers, meta, auth_setup, content, uploads, history, feedback, spa)
+    blueprints = (answers, meta, auth_setup, content, uploads, history, feedback, speech, spa)
     for module in blueprints:
         app.register_blueprint(module.bp)
     openai_api.install(app, settings)  # `/v1`, when it has callers (API keys or login)

@@ -381,3 +381,25 @@ class FeedbackQuery(BaseModel):
     count: int = Field(default=50, ge=1, le=500)
     continuation_token: Annotated[str, StringConstraints(max_length=2000)] | None = None
     rating: Literal["up", "down"] | None = None
+
+
+# -- speech ------------------------------------------------------------------------------------
+
+MAX_SPEECH_CHARS = 5000  # about 6 minutes of audio; the service reads at most 10 per request
+# A BCP-47 tag as the UI sends it: `en`, `pt-BR`, `zh-Hans-CN`.
+LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
+
+
+class SpeechRequest(BaseModel):
+    """Body of `POST /speech`: the text to read aloud, and the language to read it in."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    text: Annotated[
+        str,
+        StringConstraints(max_length=MAX_SPEECH_CHARS),
+        Stripped,
+        AfterValidator(_not_blank),
+        Field(json_schema_extra={"pattern": NOT_BLANK}),
+    ]
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_TAG_PATTERN)] | None = None

@@ -33,6 +33,7 @@ from app.search import Retriever
 from app.search.azure import AzureSearchRetriever
 from app.search.local import LocalIndex
 from app.settings import Settings, SettingsError
+from app.speech import SpeechSynthesizer, open_speech
 from app.tokens import encoding
 from app.uploads import UPLOADS_FOLDER, UserUploads
 
@@ -55,6 +56,8 @@ class Services:
     uploads: UserUploads | None = None
     # Conversations (None: kept in the browser).
     history: HistoryStore | None = None
+    # Answers read aloud by Azure AI Speech (None: not configured; the browser's voices).
+    speech: SpeechSynthesizer | None = None
 
 
 async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
@@ -146,6 +149,9 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
     await asyncio.to_thread(encoding)  # load the tokenizer now, not in the first request
     authenticator = await open_authenticator(settings, stack) if settings.login_enabled else None
     history, feedback = await open_history(settings, credential, stack)
+    speech = open_speech(settings, credential)
+    if speech is not None:
+        closing(speech.close)
     return Services(
         settings=settings,
         model=model,
@@ -158,6 +164,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
         uploads=uploads,
         history=history,
         feedback=feedback,
+        speech=speech,
     )
 
 

@@ -183,6 +183,24 @@ class Settings(BaseSettings):
     # Signed-in members of this group (an id in the groups claim) read everyone's feedback.
     feedback_admin_group: str | None = None
 
+    # Speech (docs/http-api.md, POST /speech). The browser's Web Speech API, where the browser
+    # has it: the microphone for questions, its voices for answers. With Azure AI Speech
+    # configured (its location or endpoint), answers are read aloud by the server instead:
+    # keyless with the app's Azure credential (the resource id names the Speech resource in
+    # the token), or with a key (local runs only: the deployment keeps keys off).
+    speech_input_browser: bool = True
+    speech_output_browser: bool = True
+    azure_speech_service_id: str | None = None
+    azure_speech_service_location: str | None = Field(
+        default=None, pattern=r"^[a-z0-9]{0,40}$", description="e.g. eastus; empty: none"
+    )
+    azure_speech_service_voice: str = Field(
+        default="en-US-AvaMultilingualNeural", pattern=r"^[A-Za-z0-9][A-Za-z0-9:_-]{0,99}$"
+    )
+    azure_speech_service_key: SecretStr | None = None
+    # Another text-to-speech host than the region's (a sovereign cloud, a test's fake).
+    azure_speech_service_endpoint: str | None = None
+
     # Behaviour.
     allow_prompt_template: bool = False
     history_token_budget: int = Field(default=3000, ge=100, le=100_000)
@@ -223,6 +241,11 @@ class Settings(BaseSettings):
         if self.openai_embed_model:
             return "openai"
         return "local" if self.search_backend == "local" else None
+
+    @property
+    def speech_output_azure(self) -> bool:
+        """Whether answers are read aloud by Azure AI Speech (`POST /speech`)."""
+        return bool(self.azure_speech_service_location or self.azure_speech_service_endpoint)
 
     @property
     def login_enabled(self) -> bool:
@@ -268,6 +291,7 @@ class Settings(BaseSettings):
         if self.chat_history == "cosmos" and not self.azure_cosmosdb_endpoint:
             missing.append("AZURE_COSMOSDB_ENDPOINT (CHAT_HISTORY=cosmos)")
         missing.extend(self._missing_auth())
+        missing.extend(self._missing_speech())
         if missing:
             raise ValueError("missing setting: " + "; ".join(missing))
         if (
@@ -298,7 +322,18 @@ class Settings(BaseSettings):
             )
         if self.auth_issuer and not self.auth_issuer.startswith(("https://", "http://")):
             raise ValueError("AUTH_ISSUER must be an http(s) URL")
+        endpoint = self.azure_speech_service_endpoint
+        if endpoint and not endpoint.startswith(("https://", "http://")):
+            raise ValueError("AZURE_SPEECH_SERVICE_ENDPOINT must be an http(s) URL")
         return self
+
+    def _missing_speech(self) -> list[str]:
+        keyless = self.azure_speech_service_id
+        if self.speech_output_azure and not (keyless or self.azure_speech_service_key):
+            return ["AZURE_SPEECH_SERVICE_ID or AZURE_SPEECH_SERVICE_KEY (for Azure AI Speech)"]
+        if (keyless or self.azure_speech_service_key) and not self.speech_output_azure:
+            return ["AZURE_SPEECH_SERVICE_LOCATION (for Azure AI Speech)"]
+        return []
 
     def _missing_auth(self) -> list[str]:
         if self.auth_provider == "entra":

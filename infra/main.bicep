@@ -191,6 +191,17 @@ param chatHistoryMaxBytes int = 1048576
 @description('Object id of the group whose signed-in members may read the feedback of everyone (FEEDBACK_ADMIN_GROUP); empty: nobody.')
 param feedbackAdminGroup string = ''
 
+// --- Speech (answers read aloud) -----------------------------------------------------------
+
+@description('Create Azure AI Speech and read answers aloud with it (POST /speech); off: the browser\'s own voices, where it has them.')
+param useSpeechOutputAzure bool = false
+
+@description('Location of the Speech resource; default: location.')
+param speechLocation string = ''
+
+@description('Voice that reads answers aloud (AZURE_SPEECH_SERVICE_VOICE); a multilingual one speaks the language of the UI.')
+param speechVoice string = 'en-US-AvaMultilingualNeural'
+
 // --- Web app --------------------------------------------------------------------------------
 
 @description('Set by azd (SERVICE_WEB_RESOURCE_EXISTS): true once the container app exists, so provisioning keeps its image.')
@@ -416,6 +427,21 @@ module cosmos 'modules/cosmos.bicep' = if (useCosmos) {
   }
 }
 
+// --- Speech ---------------------------------------------------------------------------------
+
+module speech 'modules/speech.bicep' = if (useSpeechOutputAzure) {
+  name: 'speech'
+  scope: rg
+  params: {
+    name: 'spch-${resourceToken}'
+    location: !empty(speechLocation) ? speechLocation : location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
 // --- Web app --------------------------------------------------------------------------------
 
 // The settings the app reads (app/settings.py; the names are its environment variables): the
@@ -456,6 +482,10 @@ var appSettings = {
   CHAT_HISTORY_MAX_SESSIONS: string(chatHistoryMaxSessions)
   CHAT_HISTORY_MAX_BYTES: string(chatHistoryMaxBytes)
   FEEDBACK_ADMIN_GROUP: feedbackAdminGroup
+  // Answers read aloud: keyless with the app's identity (Cognitive Services Speech User).
+  AZURE_SPEECH_SERVICE_ID: useSpeechOutputAzure ? speech.outputs.id : ''
+  AZURE_SPEECH_SERVICE_LOCATION: useSpeechOutputAzure ? speech.outputs.location : ''
+  AZURE_SPEECH_SERVICE_VOICE: speechVoice
 }
 
 // Only the container gets these, not the outputs. AZURE_CLIENT_ID makes the app ask its managed
@@ -545,3 +575,6 @@ output AZURE_CHAT_HISTORY_CONTAINER string = appSettings.AZURE_CHAT_HISTORY_CONT
 output CHAT_HISTORY_MAX_SESSIONS string = appSettings.CHAT_HISTORY_MAX_SESSIONS
 output CHAT_HISTORY_MAX_BYTES string = appSettings.CHAT_HISTORY_MAX_BYTES
 output FEEDBACK_ADMIN_GROUP string = appSettings.FEEDBACK_ADMIN_GROUP
+output AZURE_SPEECH_SERVICE_ID string = appSettings.AZURE_SPEECH_SERVICE_ID
+output AZURE_SPEECH_SERVICE_LOCATION string = appSettings.AZURE_SPEECH_SERVICE_LOCATION
+output AZURE_SPEECH_SERVICE_VOICE string = appSettings.AZURE_SPEECH_SERVICE_VOICE

@@ -41,8 +41,9 @@ ANSWER_PATHS = ("/chat", "/chat/stream", "/ask", "/ask/stream")
 INVALID_DATA_REJECTED = [
     "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"
 ]  # fmt: skip
-# Operations whose valid cases cannot succeed when each is tried alone: uploads are off here
-# (404, as documented), a conversation or source file must exist first (the other two tests).
+# Operations whose valid cases cannot succeed when each is tried alone: uploads and Azure AI
+# Speech are off here (404, as documented), a conversation or source file must exist first (the
+# other two tests).
 NO_SUCCESS_ALONE = {
     "POST /upload",
     "GET /list_uploaded",
@@ -52,6 +53,7 @@ NO_SUCCESS_ALONE = {
     "PATCH /chat_history/sessions/{session_id}",
     "DELETE /chat_history/sessions/{session_id}",
     "POST /feedback",
+    "POST /speech",
 }
 
 

@@ -74,6 +74,7 @@ ROLES = {
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+    "f2dc8367-1007-4938-bd23-fe263f013447": "Cognitive Services Speech User",
 }
 # Cosmos DB's own data-plane roles (sqlRoleAssignments), not Azure roles.
 COSMOS_DATA_ROLES = {
@@ -93,6 +94,15 @@ INGESTION_ROLES = {
 }
 # With USER_UPLOAD the app also writes: users' files to their container, their chunks to the index.
 UPLOAD_ROLES = {"Storage Blob Data Contributor", "Search Index Data Contributor"}
+# With useSpeechOutputAzure the app, and the developer for local runs, read answers aloud.
+SPEECH = "useSpeechOutputAzure"
+SPEECH_ROLES = {"Cognitive Services Speech User"}
+# Answers read aloud by Azure AI Speech: what the app is given when the deployment creates it.
+SPEECH_SETTINGS = {
+    "AZURE_SPEECH_SERVICE_ID",
+    "AZURE_SPEECH_SERVICE_LOCATION",
+    "AZURE_SPEECH_SERVICE_VOICE",
+}
 # Login, access control and uploads (docs/auth.md): azd values that reach the app unchanged.
 LOGIN_SETTINGS = {
     "AUTH_PROVIDER",
@@ -663,7 +673,8 @@ def test_container_app_is_tagged_for_azd_and_pulls_with_its_identity() -> None:
 
 
 class Grant:
-    """One role assignment: to whom, which role, on what, and under which condition."""
+    """One role assignment: to whom, which role, on what, and under which condition (that of
+    the module main.bicep declares it with, if any, `&&` its own)."""
 
     def __init__(self, path: Path, symbol: str, body: str) -> None:
         source = bicep(path)
@@ -682,7 +693,17 @@ class Grant:
         self.who = principals[principal.group(1)]
         self.role = ROLES[guid]
         self.scope = scope.group(1)
-        self.condition = source.conditions().get(symbol, "")
+        conditions = [_module_condition(path), source.conditions().get(symbol, "")]
+        self.condition = " && ".join(condition for condition in conditions if condition)
+
+
+def _module_condition(path: Path) -> str:
+    """The condition main.bicep declares the module in `path` under ('' for none, or main)."""
+    main = bicep(MAIN)
+    for symbol, (relative, _) in main.modules().items():
+        if (INFRA / relative).resolve() == path.resolve():
+            return main.conditions().get(symbol, "")
+    return ""
 
 
 def grants() -> list[Grant]:
@@ -709,14 +730,29 @@ def test_app_identity_gets_only_what_the_app_uses() -> None:
 
 
 def test_app_identity_writes_only_when_users_upload() -> None:
-    assert {g.condition for g in grants() if g.who == "app"} == {"", "userUpload"}
+    assert {g.condition for g in grants() if g.who == "app"} == {"", "userUpload", SPEECH}
     assert role_assignments(condition="userUpload")["app"] == UPLOAD_ROLES
-    assert role_assignments()["app"] == APP_ROLES | UPLOAD_ROLES
+    assert role_assignments()["app"] == APP_ROLES | UPLOAD_ROLES | SPEECH_ROLES
 
 
 def test_the_developer_gets_what_ingestion_needs() -> None:
-    assert role_assignments()["user"] == INGESTION_ROLES
-    assert {g.condition for g in grants() if g.who == "user"} == {"!empty(userPrincipalId)"}
+    assert role_assignments(condition="!empty(userPrincipalId)")["user"] == INGESTION_ROLES
+    assert {g.condition for g in grants() if g.who == "user"} == {
+        "!empty(userPrincipalId)",
+        f"{SPEECH} && !empty(userPrincipalId)",
+    }
+
+
+def test_speech_roles_come_only_with_azure_speech() -> None:
+    """The app, and the developer's local runs, read aloud; with speech off nobody gets it."""
+    assert role_assignments(condition=SPEECH)["app"] == SPEECH_ROLES
+    assert role_assignments(condition=f"{SPEECH} && !empty(userPrincipalId)")["user"] == (
+        SPEECH_ROLES
+    )
+    for grant in grants():
+        if grant.role in SPEECH_ROLES:
+            assert grant.condition.startswith(SPEECH), grant.condition
+            assert grant.path.name == "speech.bicep"
 
 
 def _module_call(module_file: str) -> dict[str, str]:
@@ -849,6 +885,70 @@ def test_every_history_value_is_explained_in_the_history_guide() -> None:
     guide = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
     for name in HISTORY_SETTINGS | {"AZURE_COSMOSDB_ENDPOINT"}:
         assert f"`{name}`" in guide, f"docs/history.md does not mention {name}"
+
+
+# --- Answers read aloud by Azure AI Speech ----------------------------------------------------
+
+
+def test_speech_is_created_only_when_asked_for() -> None:
+    main = bicep(MAIN)
+    (symbol,) = [s for s, (path, _) in main.modules().items() if path == "modules/speech.bicep"]
+    assert main.conditions()[symbol] == SPEECH
+    assert param_defaults()[SPEECH] == "false"
+    assert parameters()[SPEECH] == "${USE_SPEECH_OUTPUT_AZURE=false}"
+    passed = _module_call("modules/speech.bicep")
+    assert passed["appPrincipalId"] == "identity.outputs.principalId"
+    env = container_env()
+    assert env["AZURE_SPEECH_SERVICE_ID"] == f"{SPEECH} ? {symbol}.outputs.id : ''"
+    assert env["AZURE_SPEECH_SERVICE_LOCATION"] == f"{SPEECH} ? {symbol}.outputs.location : ''"
+
+
+def test_the_speech_resource_is_keyless_with_a_custom_subdomain() -> None:
+    bodies = [
+        body
+        for _, kind, existing, body in bicep(INFRA / "modules" / "speech.bicep").resources()
+        if kind == "Microsoft.CognitiveServices/accounts" and not existing
+    ]
+    (body,) = bodies
+    assert re.search(r"^\s*kind:\s*'SpeechServices'\s*$", body, re.M)
+    assert re.search(r"^\s*disableLocalAuth:\s*true\s*$", body, re.M)
+    # Entra tokens are refused by a resource without one.
+    assert re.search(r"^\s*customSubDomainName:\s*name\s*$", body, re.M)
+
+
+def test_speech_settings_reach_the_app_and_the_azd_environment() -> None:
+    assert setting_names() >= SPEECH_SETTINGS
+    assert container_env().keys() >= SPEECH_SETTINGS
+    assert outputs() >= SPEECH_SETTINGS
+    assert "AZURE_SPEECH_SERVICE_KEY" not in container_env()
+    voice = Settings.model_fields["azure_speech_service_voice"].default
+    assert container_env()["AZURE_SPEECH_SERVICE_VOICE"] == "speechVoice"
+    assert param_defaults()["speechVoice"] == voice
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_the_app_reads_aloud_with_azure_exactly_when_the_deployment_creates_speech(
+    monkeypatch: pytest.MonkeyPatch, on: bool
+) -> None:
+    """Off (the default), the container's speech values are empty and the app offers the
+    browser's voices; on, they are the resource's, and the app signs in without a key."""
+    for name in setting_names():
+        monkeypatch.delenv(name, raising=False)
+    resource = {"AZURE_SPEECH_SERVICE_ID": "/subscriptions/s/.../spch-x"} if on else {}
+    for name, value in container_env().items():
+        if name in resource:
+            monkeypatch.setenv(name, resource[name])
+        elif name == "AZURE_SPEECH_SERVICE_LOCATION":
+            monkeypatch.setenv(name, "eastus" if on else "")
+        elif name == "AZURE_SPEECH_SERVICE_ID":
+            monkeypatch.setenv(name, "")
+        elif name in setting_names():
+            monkeypatch.setenv(name, _placeholder(name.lower(), value))
+    settings = Settings(_env_file=None)
+    assert settings.speech_output_azure is on
+    assert settings.azure_speech_service_key is None
+    assert settings.speech_input_browser
+    assert settings.speech_output_browser
 
 
 # --- azure.yaml and the hook ------------------------------------------------------------------

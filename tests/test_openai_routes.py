@@ -141,6 +141,22 @@ async def test_history_is_sent_with_the_servers_system_prompt_only(
     assert [m["role"] for m in answer["messages"]] == ["system", "user", "assistant", "user"]
 
 
+async def test_answers_follow_the_ui_language_with_a_model(
+    openai_client: Client, model_api: respx.MockRouter
+) -> None:
+    config = await (await openai_client.get("/config")).get_json()
+    assert config["answersFollowUiLanguage"] is True
+    route = model_api.post("/chat/completions").mock(side_effect=answer_with("Gut."))
+    body = chat_body(QUESTION, language="German", suggest_followup_questions=True)
+    status, _ = await post_stream(openai_client, "/chat/stream", body)
+    assert status == 200
+    systems = [json.loads(call.request.content)["messages"][0]["content"] for call in route.calls]
+    answer = next(s for s in systems if s.startswith("You are an assistant"))
+    followups = next(s for s in systems if "follow-up" in s)
+    assert answer.endswith("Answer in this language: German.")
+    assert followups.endswith("Write the questions in this language: German.")
+
+
 async def test_a_system_message_from_a_client_is_refused_before_the_model_is_called(
     openai_client: Client, model_api: respx.MockRouter
 ) -> None:

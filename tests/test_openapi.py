@@ -80,6 +80,9 @@ async def test_the_validators_bounds_are_in_the_schema(spec: dict[str, Any]) -> 
         ("POST", "/feedback", {"json": {"comment": "x" * 1_100_000}}, 413),
         ("PATCH", "/chat_history/sessions/s1", {"json": {"title": "x" * 1_100_000}}, 413),
         ("DELETE", "/chat_history/sessions/s1", {}, 404),
+        ("POST", "/speech", {"json": {"text": ""}}, 400),
+        ("POST", "/speech", {"json": {"text": "Read this aloud."}}, 404),  # not configured
+        ("POST", "/speech", {"data": "x", "headers": {"Content-Type": "text/plain"}}, 415),
     ],
 )
 async def test_what_the_server_answers_is_in_the_spec(
@@ -122,6 +125,11 @@ async def test_successes_are_documented_as_answered(spec: dict[str, Any]) -> Non
     assert set(session["content"]) == {"application/json", "text/markdown"}
     assert len(session["content"]["application/json"]["schema"]["anyOf"]) == 2
     assert list(paths["/content/{path}"]["get"]["responses"]["200"]["content"]) == ["*/*"]
+    speech = paths["/speech"]["post"]
+    assert speech["responses"]["200"]["content"]["audio/mpeg"]["schema"]["format"] == "binary"
+    body = speech["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["text"]
+    assert body["properties"]["text"]["maxLength"] == 5000
 
 
 def _successes(operation: dict[str, Any]) -> list[str]:

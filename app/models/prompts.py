@@ -100,7 +100,7 @@ def answer_messages(prompt: AnswerPrompt) -> list[ChatMessage]:
             # A replacement still keeps the rule that the fenced sources are data.
             system = prompt.prompt_template + "\n" + DATA_RULE
     if prompt.language:
-        system += f"\nAnswer in this language: {prompt.language}."
+        system += f"\nAnswer in this language: {one_line(prompt.language)}."
     messages = [{"role": "system", "content": system}]
     messages += [{"role": m.role, "content": m.content} for m in prompt.history]
     block = sources_block(prompt.sources, use_captions=prompt.use_captions)
@@ -120,7 +120,16 @@ def followup_messages(prompt: AnswerPrompt, answer: str) -> list[ChatMessage]:
     """Messages that ask the model for follow-up questions."""
     block = sources_block(prompt.sources, use_captions=prompt.use_captions)
     user = f"Question: {prompt.question}\n\nAnswer: {answer}\n\n{block}"
-    return [{"role": "system", "content": FOLLOWUP_SYSTEM}, {"role": "user", "content": user}]
+    system = FOLLOWUP_SYSTEM
+    if prompt.language:
+        # The questions are shown as buttons in the UI, in its language like the answer.
+        system += f"\nWrite the questions in this language: {one_line(prompt.language)}."
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def one_line(text: str) -> str:
+    """`text` with its whitespace runs (line breaks too) made single spaces: one prompt line."""
+    return " ".join(text.split())
 
 
 def parse_followups(text: str) -> list[str]:

@@ -34,6 +34,9 @@ class ConfigResponse(BaseModel):
     authEnabled: bool
     loginRequired: bool
     showLanguagePicker: bool
+    # Answers are written in the UI's language (the request's `language` override): only a
+    # language model can; the extractive answerer quotes the documents as they are written.
+    answersFollowUiLanguage: bool
     showSpeechInput: bool
     showSpeechOutputBrowser: bool
     showSpeechOutputAzure: bool
@@ -79,9 +82,10 @@ async def config() -> dict[str, object]:
         "authEnabled": settings.login_enabled,
         "loginRequired": settings.auth_required,
         "showLanguagePicker": services.model.is_language_model,
-        "showSpeechInput": False,
-        "showSpeechOutputBrowser": False,
-        "showSpeechOutputAzure": False,
+        "answersFollowUiLanguage": services.model.is_language_model,
+        "showSpeechInput": settings.speech_input_browser,
+        "showSpeechOutputBrowser": settings.speech_output_browser,
+        "showSpeechOutputAzure": services.speech is not None,
         "showChatHistoryBrowser": history == "browser",
         "showChatHistoryCosmos": history == "cosmos",
         "showChatHistoryServer": history != "browser",
