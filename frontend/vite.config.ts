@@ -34,6 +34,7 @@ const proxied = [
   "/list_uploaded",
   "/delete_uploaded",
   "/feedback",
+  "/speech",
 ];
 
 export default defineConfig({

@@ -4,16 +4,18 @@ import { lazy, Suspense, useMemo, useState } from "react";
 import { AuthProvider, isRedirectCallback, useAuth, type Auth, type AuthStart } from "./auth";
 import { AuthBanner } from "./components/AuthBanner";
 import { Header } from "./components/Header";
+import { OfflineBanner } from "./components/OfflineBanner";
 import { SettingsPanel } from "./components/SettingsPanel";
 import { SignInScreen } from "./components/SignInScreen";
 import { useRoute } from "./hooks/useRoute";
 import { useServerConfig } from "./hooks/useServerConfig";
 import { useSettings } from "./hooks/useSettings";
 import { useTheme } from "./hooks/useTheme";
-import { t } from "./i18n";
+import { languageOf, t, useLocale } from "./i18n";
 import { toOverrides } from "./lib/settings";
 import { AskPage } from "./pages/AskPage";
 import { ChatPage } from "./pages/ChatPage";
+import { SpeechContext, useSpeechSupport } from "./speech";
 import styles from "./App.module.css";
 
 // Only for signed-in users of a server with uploads on: not in the first load.
@@ -35,15 +37,21 @@ export function App({ auth }: AppProps) {
 }
 
 function Shell() {
+  // Here, at the root: a new UI language renders the whole tree again, in place.
+  const locale = useLocale();
   const route = useRoute();
   const { theme, toggle } = useTheme();
   const { config, failed, loaded } = useServerConfig();
+  const speech = useSpeechSupport(config);
   const { settings, update, reset } = useSettings();
   const auth = useAuth();
   const pageKey = usePersonKey(auth);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [uploadsOpen, setUploadsOpen] = useState(false);
-  const overrides = useMemo(() => toOverrides(settings, config), [settings, config]);
+  const overrides = useMemo(
+    () => toOverrides(settings, config, languageOf(locale).englishName),
+    [settings, config, locale],
+  );
   const uploadRules = useMemo(
     () => ({ maxBytes: config.uploadMaxBytes, extensions: config.uploadExtensions }),
     [config.uploadMaxBytes, config.uploadExtensions],
@@ -72,17 +80,20 @@ function Shell() {
 
   return (
     <div className={styles.app}>
-      <a
-        className="skip-link"
-        href="#question"
-        onClick={(event) => {
-          // Focus the box without touching the hash, which holds the route.
-          event.preventDefault();
-          document.getElementById("question")?.focus();
-        }}
-      >
-        {t.skipToContent}
-      </a>
+      {gate === null ? (
+        // Only where there is a question box to skip to (not on the sign-in screen).
+        <a
+          className="skip-link"
+          href="#question"
+          onClick={(event) => {
+            // Focus the box without touching the hash, which holds the route.
+            event.preventDefault();
+            document.getElementById("question")?.focus();
+          }}
+        >
+          {t.skipToContent}
+        </a>
+      ) : null}
       <Header
         route={route}
         theme={theme}
@@ -101,23 +112,26 @@ function Shell() {
         }
       />
       <AuthBanner expired={auth.expired} error={auth.error} onSignIn={auth.signIn} />
-      <div className={styles.page} key={pageKey}>
-        {gate === "returning" || gate === "checking" ? (
-          <SignInScreen waiting={gate === "returning" ? t.auth.signingIn : t.auth.checking} />
-        ) : gate === "signIn" ? (
-          <SignInScreen onSignIn={auth.signIn} />
-        ) : route === "ask" ? (
-          <AskPage overrides={overrides} notice={notice} />
-        ) : (
-          <ChatPage
-            overrides={overrides}
-            notice={notice}
-            historyKind={historyKind}
-            showFeedback={config.showFeedback}
-            userId={auth.user?.id ?? null}
-          />
-        )}
-      </div>
+      <OfflineBanner />
+      <SpeechContext value={speech}>
+        <div className={styles.page} key={pageKey}>
+          {gate === "returning" || gate === "checking" ? (
+            <SignInScreen waiting={gate === "returning" ? t.auth.signingIn : t.auth.checking} />
+          ) : gate === "signIn" ? (
+            <SignInScreen onSignIn={auth.signIn} />
+          ) : route === "ask" ? (
+            <AskPage overrides={overrides} notice={notice} />
+          ) : (
+            <ChatPage
+              overrides={overrides}
+              notice={notice}
+              historyKind={historyKind}
+              showFeedback={config.showFeedback}
+              userId={auth.user?.id ?? null}
+            />
+          )}
+        </div>
+      </SpeechContext>
       <SettingsPanel
         open={settingsOpen}
         onClose={() => setSettingsOpen(false)}

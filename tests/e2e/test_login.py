@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from e2e_helpers import (
     Backend,
+    axe_violations_in,
     free_port,
     ingest,
     last_answer,
@@ -130,6 +131,18 @@ def signed_in_page(new_page: Callable[..., Page], url: str, user: OidcUser) -> P
     return page
 
 
+def scan_every_layout(page: Page) -> dict[str, object]:
+    """axe-core's violations (of any impact) in light and dark, English and Arabic."""
+    found: dict[str, object] = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        for language in ("en", "ar"):
+            if violations := axe_violations_in(page, language):
+                found[f"{scheme}, {language}"] = violations
+    page.emulate_media(color_scheme="light")
+    return found
+
+
 def ask(page: Page, question: str = QUESTION) -> tuple[Locator, str]:
     """Ask in the chat; the finished answer and the text of every passage it was given.
 
@@ -199,6 +212,7 @@ def test_upload_is_cited_for_its_owner_only_and_can_be_deleted(new_page, stack: 
     documents = dialog.get_by_role("list", name="Your documents")
     expect(documents.get_by_role("listitem")).to_have_text([UPLOAD_NAME])
     screenshot(alice, "21-upload-dialog")
+    assert scan_every_layout(alice) == {}
     dialog.get_by_role("button", name="Close", exact=True).click()
     expect(dialog).to_be_hidden()
 
@@ -280,6 +294,7 @@ def test_login_required_shows_the_sign_in_screen(new_page, stack: LoginStack) ->
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_have_count(1)
     expect(page.get_by_label("Your question")).to_have_count(0)
     screenshot(page, "23-sign-in-required")
+    assert scan_every_layout(page) == {}
     response = page.request.post(
         f"{url}/chat/stream", data={"messages": [{"role": "user", "content": QUESTION}]}
     )

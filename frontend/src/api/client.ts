@@ -6,7 +6,7 @@
  * is signed in (see `setTokenSource`); a 401 renews the token once and tries again.
  */
 import { t } from "../i18n";
-import { NdjsonParseError, readNdjson } from "./ndjson";
+import { NdjsonParseError, NdjsonTruncatedError, readNdjson } from "./ndjson";
 import type { AnswerEndpoint, AppConfig, AuthSetup, ChatRequest, StreamLine } from "./types";
 
 /** An error to show a person: the server's own message when it sent one. */
@@ -22,15 +22,33 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The network failed: the request never reached the server (`midAnswer` false), or the
+ * connection dropped while the answer streamed (the server restarted, the Wi-Fi went).
+ */
+export class ConnectionError extends ApiError {
+  constructor(
+    readonly midAnswer: boolean,
+    requestId: string | null = null,
+  ) {
+    super(midAnswer ? t.errors.connectionLost : t.errors.network, null, requestId);
+    this.name = "ConnectionError";
+  }
+}
+
 export const DEFAULT_CONFIG: AppConfig = {
   showSemanticRankerOption: false,
   showVectorOption: false,
   showPromptTemplateOption: false,
   showLanguagePicker: false,
+  answersFollowUiLanguage: false,
   showChatHistoryBrowser: true,
   showChatHistoryServer: false,
   chatHistoryBackend: "browser",
   showFeedback: false,
+  showSpeechInput: false,
+  showSpeechOutputBrowser: false,
+  showSpeechOutputAzure: false,
   streamingEnabled: true,
   defaultRetrievalMode: "text",
   notice: null,
@@ -137,7 +155,8 @@ export async function fetchContent(
 }
 
 /**
- * Post a question and yield the answer's NDJSON lines; an `{"error"}` line throws ApiError.
+ * Post a question and yield the answer's NDJSON lines; an `{"error"}` line throws ApiError, a
+ * connection lost on the way (the body fails, or ends mid-line) throws ConnectionError.
  * `onLine` sees every line as received, the error line too (to save the answer as it came).
  */
 export async function* streamAnswer(
@@ -166,6 +185,11 @@ export async function* streamAnswer(
     }
   } catch (error) {
     if (error instanceof NdjsonParseError) throw new ApiError(t.errors.badStream, null, requestId);
+    if (error instanceof ApiError || isAbort(error)) throw error;
+    // What else reading the body throws is the network's TypeError, or a line cut short.
+    if (error instanceof NdjsonTruncatedError || error instanceof TypeError) {
+      throw new ConnectionError(true, requestId);
+    }
     throw error;
   }
 }
@@ -181,7 +205,7 @@ export async function send(
       return await fetch(url, { ...init, headers: withBearer(init.headers, token) });
     } catch (error) {
       if (isAbort(error)) throw error;
-      throw new ApiError(t.errors.network);
+      throw new ConnectionError(false);
     }
   };
   const response = auth ? await withToken(once) : await once(null);

@@ -32,21 +32,44 @@ export class NdjsonParseError extends Error {
   }
 }
 
+/**
+ * Thrown when the stream ends in the middle of a line that is not JSON: every line ends in a
+ * newline, so the stream was cut (the server went away mid-answer), not malformed.
+ */
+export class NdjsonTruncatedError extends Error {
+  constructor(readonly line: string) {
+    super("NDJSON stream ended mid-line");
+    this.name = "NdjsonTruncatedError";
+  }
+}
+
 /** Yield each non-blank line of a UTF-8 byte stream; multi-byte characters may span chunks. */
 export async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  for await (const { line } of readLineEntries(body)) yield line;
+}
+
+/** Each non-blank line, and whether a newline ended it (only the very last line may lack one). */
+async function* readLineEntries(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ line: string; ended: boolean }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const splitter = new LineSplitter();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      const lines = done
-        ? [...splitter.push(decoder.decode()), ...splitter.flush()]
-        : splitter.push(decoder.decode(value, { stream: true }));
+      const lines = splitter.push(
+        done ? decoder.decode() : decoder.decode(value, { stream: true }),
+      );
       for (const line of lines) {
-        if (line.trim()) yield line;
+        if (line.trim()) yield { line, ended: true };
       }
-      if (done) return;
+      if (done) {
+        for (const line of splitter.flush()) {
+          if (line.trim()) yield { line, ended: false };
+        }
+        return;
+      }
     }
   } finally {
     // Stops the download when the consumer stops early (an error line, a thrown exception).
@@ -55,14 +78,14 @@ export async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerat
   }
 }
 
-/** Yield each line of an NDJSON byte stream, parsed. */
+/** Yield each line of an NDJSON byte stream, parsed; a last line cut mid-JSON is a cut stream. */
 export async function* readNdjson<T>(body: ReadableStream<Uint8Array>): AsyncGenerator<T> {
-  for await (const line of readLines(body)) {
+  for await (const { line, ended } of readLineEntries(body)) {
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      throw new NdjsonParseError(line);
+      throw ended ? new NdjsonParseError(line) : new NdjsonTruncatedError(line);
     }
     yield value as T;
   }

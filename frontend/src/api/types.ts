@@ -61,12 +61,24 @@ export interface AppConfig {
   showSemanticRankerOption: boolean;
   showVectorOption: boolean;
   showPromptTemplateOption: boolean;
+  /** The developer setting "Answer language" (a language model is configured). */
   showLanguagePicker: boolean;
+  /**
+   * Answers are written in the UI's language (`overrides.language`): true with a language model,
+   * false with the extractive answerer, which quotes the documents as they are written.
+   */
+  answersFollowUiLanguage: boolean;
   /** Conversations are kept in this browser's IndexedDB (CHAT_HISTORY=browser). */
   showChatHistoryBrowser: boolean;
   /** Conversations are kept on the server (`/chat_history`), per user (issue 10). */
   showChatHistoryServer: boolean;
   chatHistoryBackend: "browser" | "local" | "cosmos";
+  /** The browser's speech recognition may fill the question box (where it has one). */
+  showSpeechInput: boolean;
+  /** The browser's voices may read answers aloud (where it has them). */
+  showSpeechOutputBrowser: boolean;
+  /** `POST /speech` reads answers aloud (Azure AI Speech), in place of the browser's voices. */
+  showSpeechOutputAzure: boolean;
   /** Answers take a thumbs up or down (`POST /feedback`). */
   showFeedback: boolean;
   streamingEnabled: boolean;

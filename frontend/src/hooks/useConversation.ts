@@ -1,7 +1,10 @@
-/** Conversation state: ask, stream the answer in, stop, retry, clear, reopen. */
+/**
+ * Conversation state: ask, stream the answer in, stop, retry, clear, reopen. A question asked
+ * while the browser is offline waits (status `queued`) and is sent when it is back online.
+ */
 import { useCallback, useEffect, useRef, useState } from "react";
 
-import { ApiError, isAbort, streamAnswer } from "../api/client";
+import { ApiError, ConnectionError, isAbort, streamAnswer } from "../api/client";
 import type { AnswerEndpoint, Overrides, StreamLine } from "../api/types";
 import { t } from "../i18n";
 import {
@@ -14,6 +17,7 @@ import {
   type Turn,
 } from "../lib/answer";
 import type { Conversation } from "../lib/historyStore";
+import { isOnline, onConnectivityChange } from "./useOnline";
 
 export interface ConversationState {
   id: string;
@@ -39,11 +43,28 @@ function freshState(): ConversationState {
   return { id: newId(), createdAt: Date.now(), turns: [], sessionState: null };
 }
 
+/** Run `callback` before the next paint (soon, where frames are not painted); returns a cancel. */
+function nextFrame(callback: () => void): () => void {
+  if (typeof requestAnimationFrame === "function") {
+    const frame = requestAnimationFrame(callback);
+    return () => cancelAnimationFrame(frame);
+  }
+  const timer = setTimeout(callback, 16);
+  return () => clearTimeout(timer);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof ConnectionError && error.midAnswer && !isOnline()) return t.errors.offline;
+  return error instanceof ApiError ? error.message : t.errors.badStream;
+}
+
 export function useConversation({ mode, onSettled }: UseConversationOptions) {
   const endpoint = ENDPOINTS[mode];
   const [state, setState] = useState<ConversationState>(freshState);
   const stateRef = useRef(state);
   const controllerRef = useRef<AbortController | null>(null);
+  /** The question waiting for the network: its turn (the last) and its overrides. */
+  const queuedRef = useRef<{ turnId: string; overrides: Overrides } | null>(null);
   const onSettledRef = useRef(onSettled);
 
   useEffect(() => {
@@ -57,9 +78,24 @@ export function useConversation({ mode, onSettled }: UseConversationOptions) {
     setState(stateRef.current);
   }, []);
 
+  /** Keep the question as the last turn, to send when the browser is back online. */
+  const queue = useCallback(
+    (question: string, overrides: Overrides, history: Turn[]) => {
+      controllerRef.current?.abort();
+      const turn = newTurn(question);
+      queuedRef.current = { turnId: turn.id, overrides };
+      commit((current) => ({
+        ...current,
+        turns: [...history, { ...turn, overrides, answer: { ...turn.answer, status: "queued" } }],
+      }));
+    },
+    [commit],
+  );
+
   const run = useCallback(
     async (question: string, overrides: Overrides, history: Turn[]) => {
       controllerRef.current?.abort();
+      queuedRef.current = null;
       const controller = new AbortController();
       controllerRef.current = controller;
       const conversationId = stateRef.current.id;
@@ -87,6 +123,25 @@ export function useConversation({ mode, onSettled }: UseConversationOptions) {
         }));
       };
       const onLine = (line: StreamLine) => events.push(line);
+      // Lines wait for the next frame and are applied together: one render per frame at most,
+      // however fast they come (a long answer sent in small pieces).
+      let received: StreamLine[] = [];
+      let cancelFrame: (() => void) | null = null;
+      const flush = () => {
+        cancelFrame?.();
+        cancelFrame = null;
+        const lines = received;
+        received = [];
+        if (lines.length) update((answer) => lines.reduce(applyLine, answer));
+      };
+      // Offline, the connection is as good as gone (a stalled stream would only end when TCP
+      // gives up, minutes later): the answer ends now, with Retry.
+      const dropped = { offline: false };
+      const unsubscribe = onConnectivityChange(() => {
+        if (isOnline()) return;
+        dropped.offline = true;
+        controller.abort();
+      });
       try {
         for await (const line of streamAnswer(endpoint, request, controller.signal, onLine)) {
           if ("session_state" in line) {
@@ -95,24 +150,61 @@ export function useConversation({ mode, onSettled }: UseConversationOptions) {
               commit((current) => ({ ...current, sessionState: line.session_state }));
             }
           }
-          update((answer) => applyLine(answer, line));
+          received.push(line);
+          cancelFrame ??= nextFrame(flush);
         }
+        flush();
         update((answer) => ({ ...answer, status: "done" }), true);
       } catch (error) {
-        if (controller.signal.aborted || isAbort(error)) {
+        flush();
+        const unanswered = events.length === 0;
+        if (
+          (dropped.offline && unanswered) ||
+          (error instanceof ConnectionError && !error.midAnswer && !isOnline())
+        ) {
+          // No answer came: the question waits for the network instead of failing.
+          if (stateRef.current.id === conversationId) queue(question, overrides, history);
+          return;
+        } else if (dropped.offline) {
+          const message = t.errors.offline;
+          update((answer) => ({ ...answer, status: "error", error: message, errorId: null }), true);
+        } else if (controller.signal.aborted || isAbort(error)) {
           update((answer) => ({ ...answer, status: "stopped" }), true);
         } else {
-          const message = error instanceof ApiError ? error.message : t.errors.badStream;
           const errorId = error instanceof ApiError ? error.requestId : null;
+          const message = errorText(error);
           update((answer) => ({ ...answer, status: "error", error: message, errorId }), true);
         }
       } finally {
+        unsubscribe();
         if (controllerRef.current === controller) controllerRef.current = null;
       }
       // Not when the conversation was cleared or replaced while this answer streamed.
       if (stateRef.current.id === conversationId) onSettledRef.current?.(stateRef.current);
     },
-    [commit, endpoint, mode],
+    [commit, endpoint, mode, queue],
+  );
+
+  /** Send now, or keep it for when the browser is back online. */
+  const send = useCallback(
+    (question: string, overrides: Overrides, history: Turn[]) => {
+      if (isOnline()) void run(question, overrides, history);
+      else queue(question, overrides, history);
+    },
+    [queue, run],
+  );
+
+  // Back online: the question that waited goes out.
+  useEffect(
+    () =>
+      onConnectivityChange(() => {
+        const queued = queuedRef.current;
+        const turns = stateRef.current.turns;
+        const last = turns.at(-1);
+        if (!queued || !isOnline() || last?.id !== queued.turnId) return;
+        void run(last.question, queued.overrides, turns.slice(0, -1));
+      }),
+    [run],
   );
 
   /** Ask a question; in "ask" mode it replaces the previous one. */
@@ -122,9 +214,9 @@ export function useConversation({ mode, onSettled }: UseConversationOptions) {
       if (!text) return;
       const history =
         mode === "chat" ? stateRef.current.turns.filter((turn) => !isPending(turn)) : [];
-      void run(text, overrides, history);
+      send(text, overrides, history);
     },
-    [mode, run],
+    [mode, send],
   );
 
   /** Ask the last question again, in place of its failed or stopped answer. */
@@ -133,18 +225,27 @@ export function useConversation({ mode, onSettled }: UseConversationOptions) {
       const turns = stateRef.current.turns;
       const last = turns.at(-1);
       if (!last || isPending(last)) return;
-      void run(last.question, overrides, turns.slice(0, -1));
+      send(last.question, overrides, turns.slice(0, -1));
     },
-    [run],
+    [send],
   );
 
-  /** Abort the answer being streamed; what arrived so far stays. */
+  /** Abort the answer being streamed (what arrived so far stays), or drop a waiting question. */
   const stop = useCallback(() => {
+    const queued = queuedRef.current;
+    queuedRef.current = null;
+    if (queued) {
+      commit((current) => ({
+        ...current,
+        turns: current.turns.filter((turn) => turn.id !== queued.turnId),
+      }));
+    }
     controllerRef.current?.abort();
-  }, []);
+  }, [commit]);
 
   /** Start a new, empty conversation. */
   const clear = useCallback(() => {
+    queuedRef.current = null;
     controllerRef.current?.abort();
     commit(() => freshState());
   }, [commit]);
@@ -152,6 +253,7 @@ export function useConversation({ mode, onSettled }: UseConversationOptions) {
   /** Show a saved conversation. */
   const load = useCallback(
     (conversation: Conversation) => {
+      queuedRef.current = null;
       controllerRef.current?.abort();
       commit(() => ({
         id: conversation.id,

@@ -1,4 +1,7 @@
 /** Every piece of text the UI shows, in one place, ready to translate. */
+const numbers = new Intl.NumberFormat("en");
+const num = (value: number) => numbers.format(value);
+
 export const en = {
   appTitle: "Cairnwood handbook chat",
   appShortTitle: "Handbook chat",
@@ -8,6 +11,9 @@ export const en = {
     chat: "Chat",
     ask: "Ask",
   },
+  languagePicker: {
+    label: "Language",
+  },
   theme: {
     toDark: "Switch to dark theme",
     toLight: "Switch to light theme",
@@ -15,7 +21,6 @@ export const en = {
   header: {
     settings: "Developer settings",
     history: "History",
-    newChat: "New chat",
   },
   chat: {
     heading: "Chat with the handbook",
@@ -29,7 +34,6 @@ export const en = {
     examplesLabel: "Example questions",
     conversationLabel: "Conversation",
     you: "You",
-    assistant: "Assistant",
     clear: "Clear chat",
   },
   ask: {
@@ -42,6 +46,18 @@ export const en = {
     placeholder: "Type a question…",
     send: "Send",
     stop: "Stop",
+  },
+  speech: {
+    listen: "Ask by voice",
+    listening: "Listening… speak your question, or press the microphone again to stop.",
+    micBlocked: "The microphone is blocked: allow it for this site to ask by voice.",
+    noSpeech: "No speech was heard. Press the microphone and try again.",
+    inputFailed: "Speech recognition failed. Try again, or type the question.",
+    readAloud: "Read the answer aloud",
+    stopReading: "Stop reading aloud",
+    loading: "Preparing the audio…",
+    reading: "Reading the answer aloud.",
+    outputFailed: "Could not read the answer aloud.",
   },
   answer: {
     waiting: "Searching the documents…",
@@ -59,7 +75,6 @@ export const en = {
     copyFailed: "Could not copy",
     thoughtProcess: "Thought process",
     supportingContent: "Supporting content",
-    empty: "(no answer text)",
   },
   errors: {
     title: "Something went wrong",
@@ -67,8 +82,18 @@ export const en = {
     network: "Could not reach the server. Check your connection and try again.",
     status: (status: number) => `The server answered with an error (HTTP ${status}).`,
     badStream: "The server sent an answer this page could not read.",
+    connectionLost:
+      "The connection to the server was lost before the answer was complete (the server may have restarted).",
+    offline: "You are offline: the connection dropped before the answer was complete.",
     reference: (id: string) => `Reference: ${id}`,
     config: "Could not load the server's settings; showing the defaults.",
+  },
+  states: {
+    offline: "You are offline. A question you ask now is sent when the connection is back.",
+    backOnline: "You are back online.",
+    queued: "Waiting for the network: this question is sent as soon as you are back online.",
+    cancelQueued: "Don't send",
+    cut: "The answer was cut off here: what is shown is incomplete.",
   },
   evidence: {
     title: "Evidence",
@@ -86,6 +111,11 @@ export const en = {
     passageNotFound:
       "The cited passage could not be found in this document, so nothing is highlighted in it.",
     failed: "Could not open this document.",
+    serverError: (status: number) =>
+      `Could not open this document: the server answered with an error (HTTP ${status}).`,
+    cannotShow: "This kind of file cannot be shown here.",
+    openDirectly: "Open the file directly",
+    retry: "Try again",
     notAvailable: "This document is not available to you or no longer exists",
     noSupporting: "No supporting content was retrieved for this answer.",
     noThoughts: "No thought process was recorded for this answer.",
@@ -119,25 +149,14 @@ export const en = {
     seed: "Seed",
     suggestFollowups: "Suggest follow-up questions",
     language: "Answer language",
-    languageDefault: "Same as the question",
+    languageDefault: (language: string) => `The page's language (${language})`,
     promptTemplate: "Prompt template",
     promptTemplateHint:
       "Replaces the system prompt; start with >>> to append to the default prompt instead.",
-    range: (min: number, max: number) => `From ${min} to ${max}.`,
-    atLeast: (min: number) => `At least ${min}.`,
+    range: (min: number, max: number) => `From ${num(min)} to ${num(max)}.`,
+    atLeast: (min: number) => `At least ${num(min)}.`,
     optional: "Leave empty for the server's default.",
   },
-  languages: [
-    ["English", "English"],
-    ["French", "Français"],
-    ["German", "Deutsch"],
-    ["Spanish", "Español"],
-    ["Italian", "Italiano"],
-    ["Portuguese", "Português"],
-    ["Dutch", "Nederlands"],
-    ["Japanese", "日本語"],
-    ["Chinese", "中文"],
-  ] as const,
   history: {
     title: "Conversations",
     empty: "Your conversations are saved in this browser and listed here.",
@@ -145,7 +164,6 @@ export const en = {
     loading: "Loading conversations…",
     loadMore: "Load more",
     listFailed: (message: string) => `Could not load your conversations: ${message}`,
-    open: (title: string) => `Open conversation: ${title}`,
     remove: (title: string) => `Delete conversation: ${title}`,
     rename: (title: string) => `Rename conversation: ${title}`,
     titleLabel: "Conversation title",
@@ -159,13 +177,12 @@ export const en = {
     cancel: "Cancel",
     close: "Close history",
     untitled: "Untitled conversation",
-    current: "current",
     notSaved: "This conversation is not saved",
     dismiss: "Dismiss",
     moveFull: (message: string) =>
       `Some conversations saved in this browser could not be moved to the server: ${message}`,
     moveFailed: (kept: number, message: string) =>
-      `${kept} ${kept === 1 ? "conversation" : "conversations"} saved in this browser could not be moved to the server yet (${message}); they are kept here and tried again next time.`,
+      `${num(kept)} ${kept === 1 ? "conversation" : "conversations"} saved in this browser could not be moved to the server yet (${message}); they are kept here and tried again next time.`,
   },
   exportMenu: {
     button: "Download",
@@ -215,7 +232,7 @@ export const en = {
     uploading: (percent: number) => `Uploading… ${percent}%`,
     indexing: "Indexing…",
     uploaded: (name: string, chunks: number) =>
-      `${name} is uploaded: ${chunks} ${chunks === 1 ? "passage" : "passages"} can now be cited.`,
+      `${name} is uploaded: ${num(chunks)} ${chunks === 1 ? "passage" : "passages"} can now be cited.`,
     tooLarge: (name: string, size: string, max: string) =>
       `${name} is ${size}; a file can be up to ${max}.`,
     emptyFile: (name: string) => `${name} is empty.`,
@@ -235,4 +252,11 @@ export const en = {
   },
 } as const;
 
-export type Messages = typeof en;
+/** The shape every locale has: en's keys, with any text (not en's literal strings). */
+export type Messages = Widen<typeof en>;
+
+type Widen<T> = T extends string
+  ? string
+  : T extends (...args: never[]) => unknown
+    ? T
+    : { readonly [K in keyof T]: Widen<T[K]> };

@@ -1,7 +1,8 @@
 /** A conversation turn and how each NDJSON line updates its answer. */
 import type { ChatMessage, DataPoints, Overrides, StreamLine, Thought } from "../api/types";
 
-export type AnswerStatus = "waiting" | "streaming" | "done" | "stopped" | "error";
+/** `queued`: asked while the browser was offline; sent when it is back online. */
+export type AnswerStatus = "queued" | "waiting" | "streaming" | "done" | "stopped" | "error";
 
 export interface Answer {
   content: string;
@@ -60,9 +61,20 @@ export function applyLine(answer: Answer, line: StreamLine): Answer {
   return next;
 }
 
-/** Whether a turn is still receiving its answer. */
+/** Whether a turn is still receiving its answer (or waiting for the network to ask). */
 export function isPending(turn: Turn): boolean {
-  return turn.answer.status === "waiting" || turn.answer.status === "streaming";
+  return isPendingStatus(turn.answer.status);
+}
+
+export function isPendingStatus(
+  status: AnswerStatus,
+): status is "queued" | "waiting" | "streaming" {
+  return status === "queued" || status === "waiting" || status === "streaming";
+}
+
+/** Whether the answer broke off after some of its text arrived (an error, a lost connection). */
+export function isCut(answer: Answer): boolean {
+  return answer.status === "error" && answer.content.length > 0;
 }
 
 /** The messages for the server: earlier answered turns, then the new question. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatBytes, uploadProblem } from "./files";
+import { uploadProblem } from "./files";
 
 const rules = { maxBytes: 10 * 1024 * 1024, extensions: [".pdf", ".md"] };
 const sized = (name: string, size: number) => {
@@ -31,17 +31,5 @@ describe("uploadProblem", () => {
 
   it("accepts any type when the server lists none", () => {
     expect(uploadProblem(sized("a.exe", 10), { ...rules, extensions: [] })).toBeNull();
-  });
-});
-
-describe("formatBytes", () => {
-  it.each([
-    [0, "0 bytes"],
-    [1023, "1023 bytes"],
-    [1536, "1.5 KB"],
-    [10 * 1024 * 1024, "10 MB"],
-    [12.34 * 1024 * 1024, "12 MB"],
-  ])("%d -> %s", (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
   });
 });

@@ -1,6 +1,7 @@
-/** Checks on a file before it is uploaded (the server checks again), sizes for people, and
- * saving a downloaded file. */
+/** Checks on a file before it is uploaded (the server checks again), and saving a downloaded
+ * file. */
 import { t } from "../i18n";
+import { formatBytes } from "../i18n/format";
 
 export interface UploadRules {
   maxBytes: number;
@@ -21,20 +22,6 @@ export function uploadProblem(file: File, rules: UploadRules): string | null {
     return t.uploads.tooLarge(file.name, formatBytes(file.size), formatBytes(rules.maxBytes));
   }
   return null;
-}
-
-const UNITS = ["bytes", "KB", "MB", "GB"] as const;
-
-/** `10485760` -> "10 MB" (binary multiples, as the server counts them). */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const rounded = unit === 0 || value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${rounded} ${UNITS[unit] ?? "bytes"}`;
 }
 
 /** Hand `blob` to the browser as a download named `filename` (through a short-lived blob URL). */

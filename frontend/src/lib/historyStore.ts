@@ -5,7 +5,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 
 import { t } from "../i18n";
-import type { Turn } from "./answer";
+import { isPending, type Turn } from "./answer";
 import { clipTitle, defaultTitle, MAX_TITLE } from "./storedTurns";
 
 export interface Conversation {
@@ -160,9 +160,7 @@ export function toConversation(
     updatedAt: now,
     sessionState,
     turns: turns.map((turn) =>
-      turn.answer.status === "waiting" || turn.answer.status === "streaming"
-        ? { ...turn, answer: { ...turn.answer, status: "stopped" } }
-        : turn,
+      isPending(turn) ? { ...turn, answer: { ...turn.answer, status: "stopped" } } : turn,
     ),
   };
 }

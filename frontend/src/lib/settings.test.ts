@@ -83,6 +83,7 @@ describe("options per server", () => {
       semanticRanker: false,
       promptTemplate: false,
       language: false,
+      answersFollowUiLanguage: false,
     });
     expect(visibleOptions(azure).retrievalModes).toEqual(["hybrid", "text", "vectors"]);
   });
@@ -131,6 +132,17 @@ describe("options per server", () => {
       prompt_template: ">>> Be brief.",
       language: "German",
     });
+  });
+
+  it("asks for answers in the UI language when the server follows it, unless a setting says", () => {
+    const model = { ...azure, answersFollowUiLanguage: true };
+    expect(toOverrides(DEFAULT_SETTINGS, model, "Arabic").language).toBe("Arabic");
+    expect(toOverrides({ ...DEFAULT_SETTINGS, language: "Dutch" }, model, "Arabic").language).toBe(
+      "Dutch",
+    );
+    // The extractive answerer quotes the documents as written: no language to ask for.
+    expect(toOverrides(DEFAULT_SETTINGS, offline, "Arabic")).not.toHaveProperty("language");
+    expect(toOverrides(DEFAULT_SETTINGS, azure, "Arabic")).not.toHaveProperty("language");
   });
 
   it("sends no reranker options when the semantic ranker is turned off", () => {

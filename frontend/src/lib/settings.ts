@@ -129,6 +129,8 @@ export interface VisibleOptions {
   semanticRanker: boolean;
   promptTemplate: boolean;
   language: boolean;
+  /** Answers are asked for in the UI's language unless the setting names another. */
+  answersFollowUiLanguage: boolean;
 }
 
 export function visibleOptions(config: AppConfig): VisibleOptions {
@@ -137,7 +139,28 @@ export function visibleOptions(config: AppConfig): VisibleOptions {
     semanticRanker: config.showSemanticRankerOption,
     promptTemplate: config.showPromptTemplateOption,
     language: config.showLanguagePicker,
+    answersFollowUiLanguage: config.answersFollowUiLanguage,
   };
+}
+
+/** Which speech the UI offers (`/config`, where the browser has the API): a microphone for
+ * questions, and who reads answers aloud (the server's Azure AI Speech, the browser, nobody). */
+export interface SpeechOptions {
+  input: boolean;
+  output: "azure" | "browser" | null;
+}
+
+export function speechOptions(
+  config: Pick<AppConfig, "showSpeechInput" | "showSpeechOutputBrowser" | "showSpeechOutputAzure">,
+  browser: { recognition: boolean; synthesis: boolean; audio: boolean },
+): SpeechOptions {
+  const output =
+    config.showSpeechOutputAzure && browser.audio
+      ? "azure"
+      : config.showSpeechOutputBrowser && browser.synthesis
+        ? "browser"
+        : null;
+  return { input: config.showSpeechInput && browser.recognition, output };
 }
 
 /** The mode the UI shows as chosen: the saved one if this server offers it, else its default. */
@@ -149,8 +172,11 @@ export function effectiveRetrievalMode(settings: Settings, config: AppConfig): R
   return modes.includes(config.defaultRetrievalMode) ? config.defaultRetrievalMode : "text";
 }
 
-/** The request's `context.overrides`: only what is set and what this server supports. */
-export function toOverrides(settings: Settings, config: AppConfig): Overrides {
+/**
+ * The request's `context.overrides`: only what is set and what this server supports. The answer
+ * language is the setting's, else `uiLanguage` (its English name) when the server follows it.
+ */
+export function toOverrides(settings: Settings, config: AppConfig, uiLanguage?: string): Overrides {
   const visible = visibleOptions(config);
   const overrides: Overrides = {
     retrieval_mode: effectiveRetrievalMode(settings, config),
@@ -176,6 +202,9 @@ export function toOverrides(settings: Settings, config: AppConfig): Overrides {
   if (visible.promptTemplate && settings.promptTemplate.trim()) {
     overrides.prompt_template = settings.promptTemplate;
   }
-  if (visible.language && settings.language) overrides.language = settings.language;
+  const language =
+    (visible.language && settings.language) ||
+    (visible.answersFollowUiLanguage ? uiLanguage : undefined);
+  if (language) overrides.language = language;
   return overrides;
 }

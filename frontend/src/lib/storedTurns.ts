@@ -4,7 +4,7 @@
  * reopened turn shows exactly as it did; a pair another client saved is read as far as it goes.
  */
 import type { DataPoints, StoredResponse, StreamLine, Thought } from "../api/types";
-import { newId, type AnswerStatus, type Turn } from "./answer";
+import { isPendingStatus, newId, type AnswerStatus, type Turn } from "./answer";
 
 /** Titles are at most this many characters, on the server as here. */
 export const MAX_TITLE = 200;
@@ -22,8 +22,7 @@ export function clipTitle(text: string): string {
 /** What `POST /chat_history` keeps of a turn; an unfinished answer is kept as stopped. */
 export function toStoredResponse(turn: Turn): StoredResponse {
   const { answer } = turn;
-  const status =
-    answer.status === "waiting" || answer.status === "streaming" ? "stopped" : answer.status;
+  const status = isPendingStatus(answer.status) ? "stopped" : answer.status;
   const response: StoredResponse = {
     message: { role: "assistant", content: answer.content },
     context: {

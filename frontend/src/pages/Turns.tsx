@@ -48,6 +48,7 @@ export function Turns({
             onShowEvidence={evidence.showTab}
             onFollowup={onAsk}
             onRetry={onRetry}
+            onCancel={conversation.stop}
             renderFeedback={renderFeedback}
           />
         )}

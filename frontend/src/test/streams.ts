@@ -35,6 +35,10 @@ export function controlledStream() {
     close() {
       controller.close();
     },
+    /** Fail the body, as a browser does when the connection drops. */
+    error(reason: unknown) {
+      controller.error(reason);
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import type { StreamLine } from "../../api/types";
+import { en } from "../../i18n/en";
 import { applyLine, newTurn, type Answer as AnswerData } from "../../lib/answer";
 import { sampleAnswerLines } from "../../test/streams";
 import { Answer } from "./Answer";
@@ -111,5 +112,46 @@ describe("Answer", () => {
     await user.click(screen.getByRole("button", { name: "Copy answer" }));
     expect(await navigator.clipboard.readText()).toBe(answer.content);
     expect(screen.getByRole("status")).toHaveTextContent("Copied");
+  });
+});
+
+describe("Answer states", () => {
+  it("shows a question waiting for the network, which can be dropped, not retried", async () => {
+    const onCancel = vi.fn();
+    render(
+      <Answer
+        answer={{ ...newTurn("q").answer, status: "queued" }}
+        onCitation={vi.fn()}
+        onShowEvidence={vi.fn()}
+        onRetry={vi.fn()}
+        onCancel={onCancel}
+      />,
+    );
+    expect(screen.getByText(en.states.queued)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: en.errors.retry })).toBeNull();
+    expect(screen.getByText(en.states.queued).closest("[aria-busy]")).toHaveAttribute(
+      "aria-busy",
+      "false",
+    );
+    await userEvent.click(screen.getByRole("button", { name: en.states.cancelQueued }));
+    expect(onCancel).toHaveBeenCalledTimes(1);
+  });
+
+  it("marks the text of an answer that broke off as cut, with the error and Retry", async () => {
+    const lines = sampleAnswerLines().slice(0, 2);
+    const handlers = renderAnswer(
+      answerFrom(lines, { status: "error", error: en.errors.connectionLost }),
+    );
+    expect(screen.getByText(/The deductible is \$1,000/)).toBeInTheDocument();
+    expect(screen.getByText(en.states.cut)).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent(en.errors.connectionLost);
+    await userEvent.click(screen.getByRole("button", { name: en.errors.retry }));
+    expect(handlers.onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not call an error before any text a cut answer", () => {
+    renderAnswer(answerFrom([], { status: "error", error: en.errors.network }));
+    expect(screen.getByRole("alert")).toHaveTextContent(en.errors.network);
+    expect(screen.queryByText(en.states.cut)).toBeNull();
   });
 });

@@ -3,8 +3,9 @@ import { useEffect, useId, useMemo, useState, type ReactNode } from "react";
 
 import type { EvidenceTab } from "../../hooks/useEvidence";
 import { t } from "../../i18n";
-import type { Answer as AnswerData } from "../../lib/answer";
+import { isCut, isPendingStatus, type Answer as AnswerData } from "../../lib/answer";
 import { citationIndex, parseCitations, type Citation } from "../../lib/citations";
+import { SpeakerButton, stopSpeaking } from "../../speech";
 import { CitationNumber } from "../CitationNumber";
 import { Icon } from "../Icon";
 import { IconButton } from "../IconButton";
@@ -19,6 +20,8 @@ export interface AnswerProps {
   onFollowup?: (question: string) => void;
   /** Offered on the last answer when it failed or was stopped. */
   onRetry?: () => void;
+  /** Offered while the question waits for the network: it is not sent. */
+  onCancel?: () => void;
   /** While any answer streams, follow-ups wait. */
   busy?: boolean;
   activeCitation?: string | null;
@@ -32,6 +35,7 @@ export function Answer({
   onShowEvidence,
   onFollowup,
   onRetry,
+  onCancel,
   busy = false,
   activeCitation = null,
   feedback = null,
@@ -41,11 +45,32 @@ export function Answer({
     [answer.content, answer.dataPoints],
   );
   const index = useMemo(() => citationIndex(citations), [citations]);
-  const pending = answer.status === "waiting" || answer.status === "streaming";
+  const pending = isPendingStatus(answer.status);
   const hasEvidence = Boolean(answer.dataPoints) || answer.thoughts.length > 0;
+  // A new answer starting (or this one asked again) silences the one being read aloud.
+  useEffect(() => {
+    if (pending) stopSpeaking();
+  }, [pending]);
 
   return (
-    <div className={styles.answer} aria-busy={pending}>
+    <div
+      className={styles.answer}
+      aria-busy={answer.status === "waiting" || answer.status === "streaming"}
+    >
+      {answer.status === "queued" ? (
+        <div className={styles.queued}>
+          <p className={styles.waiting}>
+            <Icon name="offline" />
+            {t.states.queued}
+          </p>
+          {onCancel ? (
+            <button type="button" className="button" onClick={onCancel}>
+              <Icon name="close" />
+              {t.states.cancelQueued}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       {answer.status === "waiting" ? (
         <p className={styles.waiting}>
           <span className={styles.dots} aria-hidden="true">
@@ -57,7 +82,11 @@ export function Answer({
         </p>
       ) : null}
       {answer.content ? (
-        <div className={answer.status === "streaming" ? styles.streaming : undefined}>
+        <div
+          className={
+            answer.status === "streaming" ? `${styles.content} ${styles.streaming}` : styles.content
+          }
+        >
           <Markdown
             text={answer.content}
             citations={index}
@@ -70,6 +99,7 @@ export function Answer({
         <p className={styles.stopped}>{t.answer.stoppedLabel}</p>
       ) : null}
       {answer.truncated && !pending ? <p className={styles.stopped}>{t.answer.truncated}</p> : null}
+      {isCut(answer) ? <p className={styles.stopped}>{t.states.cut}</p> : null}
       {answer.status === "error" ? (
         <div className={`error-box ${styles.error}`} role="alert">
           <p className={styles.errorTitle}>{t.errors.title}</p>
@@ -100,6 +130,7 @@ export function Answer({
               className={styles.chip}
               disabled={busy}
               onClick={() => onFollowup(question)}
+              dir="auto"
             >
               {question}
             </button>
@@ -109,6 +140,9 @@ export function Answer({
       {!pending && (answer.content || hasEvidence) ? (
         <div className={styles.actions}>
           {answer.content ? <CopyButton text={answer.content} /> : null}
+          {answer.content ? (
+            <SpeakerButton text={answer.content} citations={answer.dataPoints?.citations} />
+          ) : null}
           <IconButton
             icon="bulb"
             label={t.answer.thoughtProcess}

@@ -16,6 +16,8 @@ export interface ConversationProps {
   onShowEvidence: (turnId: string, tab: EvidenceTab) => void;
   onFollowup?: (question: string) => void;
   onRetry: () => void;
+  /** Drops the question waiting for the network. */
+  onCancel?: () => void;
   /** Rating buttons for a turn's complete answer (`index` is its place in the conversation). */
   renderFeedback?: (turn: Turn, index: number) => ReactNode;
 }
@@ -31,6 +33,7 @@ export function Conversation({
   onShowEvidence,
   onFollowup,
   onRetry,
+  onCancel,
   renderFeedback,
 }: ConversationProps) {
   const endRef = useRef<HTMLDivElement>(null);
@@ -64,7 +67,8 @@ export function Conversation({
           <li key={turn.id} className={styles.turn}>
             <div className={styles.question}>
               <span className="visually-hidden">{t.chat.you}: </span>
-              {turn.question}
+              {/* Isolated: a question in another script than the UI's keeps its own order. */}
+              <bdi>{turn.question}</bdi>
             </div>
             <Answer
               answer={turn.answer}
@@ -76,6 +80,7 @@ export function Conversation({
               onShowEvidence={(tab) => onShowEvidence(turn.id, tab)}
               onFollowup={index === turns.length - 1 ? onFollowup : undefined}
               onRetry={index === turns.length - 1 ? onRetry : undefined}
+              onCancel={index === turns.length - 1 ? onCancel : undefined}
               feedback={renderFeedback?.(turn, index)}
             />
           </li>

@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, type ReactNode } from "react";
 
-import { useDocument } from "../../hooks/useDocument";
+import { isViewable, useDocument } from "../../hooks/useDocument";
 import { t } from "../../i18n";
 import type { Answer } from "../../lib/answer";
 import type { Citation } from "../../lib/citations";
@@ -23,7 +23,8 @@ import styles from "./EvidencePanel.module.css";
 import { useMarkedDocument } from "./useMarkedDocument";
 
 export function CitedDocument({ answer, citation }: { answer: Answer; citation: Citation }) {
-  const file = useDocument(citation.href.split("#")[0] ?? citation.href);
+  const path = citation.href.split("#")[0] ?? citation.href;
+  const { file, reload } = useDocument(path);
   const points = answer.dataPoints?.text;
   const passageJson = useMemo(
     () => JSON.stringify(citedPassage(answer.content, points ?? [], citation.ref)),
@@ -59,9 +60,19 @@ export function CitedDocument({ answer, citation }: { answer: Answer; citation: 
       {file.status === "loading" ? (
         <Loading />
       ) : file.status === "error" ? (
-        <p className={`error-box ${styles.documentError}`} role="alert">
-          {file.message}
-        </p>
+        <div className={`error-box ${styles.documentError}`} role="alert">
+          <p>{file.message}</p>
+          <div className={styles.documentActions}>
+            <button type="button" className="button" onClick={reload}>
+              <Icon name="retry" />
+              {t.evidence.retry}
+            </button>
+            <a href={path} target="_blank" rel="noopener noreferrer" className="button">
+              <Icon name="external" />
+              {t.evidence.openDirectly}
+            </a>
+          </div>
+        </div>
       ) : pdfSrc ? (
         <Viewer passage={passage}>
           <iframe className={styles.frame} src={pdfSrc} title={title} />
@@ -76,10 +87,21 @@ export function CitedDocument({ answer, citation }: { answer: Answer; citation: 
           name={fileName}
           title={title}
         />
-      ) : (
+      ) : isViewable(file.type) ? (
         <Viewer passage={passage}>
           <iframe className={styles.frame} src={file.url} title={title} sandbox="" />
         </Viewer>
+      ) : (
+        // A framed Word file would be a blank frame (a sandboxed frame cannot download it).
+        <>
+          <p className={`${styles.documentMessage} ${styles.cannotShow}`} role="status">
+            {t.evidence.cannotShow}{" "}
+            <a href={file.url} download={fileName}>
+              {t.evidence.download}
+            </a>
+          </p>
+          {passage ? <Viewer passage={passage}>{null}</Viewer> : null}
+        </>
       )}
     </>
   );

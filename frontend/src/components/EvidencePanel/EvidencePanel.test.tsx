@@ -272,12 +272,39 @@ describe("EvidencePanel", () => {
     expect(screen.queryByRole("region", { name: en.evidence.citedPassage })).toBeNull();
   });
 
-  it("sandboxes a file that claims to be a PDF but is not one", async () => {
+  it("never frames a file that claims to be a PDF but is not one", async () => {
     fakeContent({ "/content/health-plans.pdf": [HTML_BYTES, "application/pdf"] });
-    render(<DocumentHarness initial={pdfCitation} />);
-    const frame = await screen.findByTitle("Cited document: health-plans.pdf#page=2");
-    expect(frame).toHaveAttribute("sandbox", "");
-    expect(frame).toHaveAttribute("src", "blob:http://localhost/1");
+    const { container } = render(<DocumentHarness initial={pdfCitation} />);
+    // Not a PDF, and a type no frame shows: a message and the download, not a blank frame.
+    expect(await screen.findByText(en.evidence.cannotShow)).toBeInTheDocument();
+    expect(container.querySelector("iframe")).toBeNull();
+    expect(screen.getAllByRole("link", { name: en.evidence.download })[0]).toHaveAttribute(
+      "href",
+      "blob:http://localhost/1",
+    );
+  });
+
+  it("says a Word file cannot be shown here, offers its download and shows the passage", async () => {
+    fakeContent({
+      "/content/handbook.docx": [
+        "PK\u0003\u0004 not shown",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      ],
+    });
+    const quoting = answerOf(
+      ["handbook.docx: Parental leave is 14 weeks."],
+      ["Parental leave is 14 weeks. [handbook.docx]"],
+    );
+    const { container } = render(<CitedHarness answer={quoting} reference="handbook.docx" />);
+    expect(await screen.findByText(en.evidence.cannotShow)).toBeInTheDocument();
+    expect(container.querySelector("iframe")).toBeNull();
+    expect(screen.getAllByRole("link", { name: en.evidence.download })[0]).toHaveAttribute(
+      "download",
+      "handbook.docx",
+    );
+    expect(screen.getByRole("region", { name: en.evidence.citedPassage })).toHaveTextContent(
+      "Parental leave is 14 weeks.",
+    );
   });
 
   it("revokes the blob URLs when another citation is shown and when the panel goes", async () => {
@@ -318,6 +345,39 @@ describe("EvidencePanel", () => {
     );
     expect(screen.queryByTitle(/Cited document/)).toBeNull();
     expect(urls.blobs.size).toBe(0);
+  });
+
+  it("names the status of a server error and fetches the file again on Retry", async () => {
+    const fetchMock = fakeContent({});
+    fetchMock.mockResolvedValueOnce(jsonResponse({ error: "Internal error." }, 500));
+    render(<Harness />);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(en.evidence.serverError(500));
+    expect(within(alert).getByRole("link", { name: en.evidence.openDirectly })).toHaveAttribute(
+      "href",
+      "/content/health-plans.pdf",
+    );
+    expect(screen.queryByTitle(/Cited document/)).toBeNull();
+    fetchMock.mockResolvedValueOnce(
+      new Response(PDF_BYTES, { status: 200, headers: { "Content-Type": "application/pdf" } }),
+    );
+    await userEvent.click(within(alert).getByRole("button", { name: en.evidence.retry }));
+    expect(await screen.findByTitle("Cited document: health-plans.pdf#page=2")).toHaveAttribute(
+      "src",
+      "blob:http://localhost/1#page=2",
+    );
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+  });
+
+  it("says the network failed, never a blank frame, when the fetch itself fails", async () => {
+    const fetchMock = fakeContent({});
+    fetchMock.mockRejectedValueOnce(new TypeError("Failed to fetch"));
+    render(<Harness />);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(en.errors.network);
+    expect(within(alert).getByRole("button", { name: en.evidence.retry })).toBeInTheDocument();
+    expect(screen.queryByTitle(/Cited document/)).toBeNull();
   });
 
   it("works without login: no Authorization header", async () => {

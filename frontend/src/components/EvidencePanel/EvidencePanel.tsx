@@ -25,11 +25,14 @@ export interface EvidencePanelProps {
 }
 
 const TABS: readonly EvidenceTab[] = ["document", "supporting", "thoughts"];
-const TAB_LABEL: Record<EvidenceTab, string> = {
-  document: t.evidence.document,
-  supporting: t.evidence.supporting,
-  thoughts: t.evidence.thoughts,
-};
+/** A tab's name, read while rendering (the UI language can change). */
+function tabLabel(tab: EvidenceTab): string {
+  return {
+    document: t.evidence.document,
+    supporting: t.evidence.supporting,
+    thoughts: t.evidence.thoughts,
+  }[tab];
+}
 
 export function EvidencePanel({
   open,
@@ -47,10 +50,13 @@ export function EvidencePanel({
 
   const onTabKeyDown = (event: KeyboardEvent<HTMLButtonElement>) => {
     const at = TABS.indexOf(tab);
+    // The next tab is the one after in reading order: to the left in a right-to-left UI.
+    const rtl = getComputedStyle(event.currentTarget).direction === "rtl";
+    const [forward, back] = rtl ? ["ArrowLeft", "ArrowRight"] : ["ArrowRight", "ArrowLeft"];
     const next =
-      event.key === "ArrowRight"
+      event.key === forward
         ? TABS[(at + 1) % TABS.length]
-        : event.key === "ArrowLeft"
+        : event.key === back
           ? TABS[(at - 1 + TABS.length) % TABS.length]
           : event.key === "Home"
             ? TABS[0]
@@ -95,7 +101,7 @@ export function EvidencePanel({
             onClick={() => onTabChange(name)}
             onKeyDown={onTabKeyDown}
           >
-            {TAB_LABEL[name]}
+            {tabLabel(name)}
           </button>
         ))}
       </div>

@@ -15,10 +15,13 @@ export interface ExportMenuProps {
   className?: string;
 }
 
-const ITEMS: readonly { format: ExportFormat; label: string }[] = [
-  { format: "md", label: t.exportMenu.markdown },
-  { format: "json", label: t.exportMenu.json },
-];
+/** The formats offered, named while rendering (the UI language can change). */
+function items(): readonly { format: ExportFormat; label: string }[] {
+  return [
+    { format: "md", label: t.exportMenu.markdown },
+    { format: "json", label: t.exportMenu.json },
+  ];
+}
 
 export function ExportMenu({ onExport, disabled = false, className }: ExportMenuProps) {
   const id = useId();
@@ -57,11 +60,11 @@ export function ExportMenu({ onExport, disabled = false, className }: ExportMenu
   const onButtonKey = (event: KeyboardEvent) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
-      show(event.key === "ArrowDown" ? 0 : ITEMS.length - 1);
+      show(event.key === "ArrowDown" ? 0 : items().length - 1);
     }
   };
   const onMenuKey = (event: KeyboardEvent) => {
-    const last = ITEMS.length - 1;
+    const last = items().length - 1;
     const moves: Record<string, number> = {
       ArrowDown: focusIndex === last ? 0 : focusIndex + 1,
       ArrowUp: focusIndex === 0 ? last : focusIndex - 1,
@@ -107,7 +110,7 @@ export function ExportMenu({ onExport, disabled = false, className }: ExportMenu
           className={styles.menu}
           onKeyDown={onMenuKey}
         >
-          {ITEMS.map((item, index) => (
+          {items().map((item, index) => (
             <button
               key={item.format}
               ref={(element) => {

@@ -1,6 +1,6 @@
 /**
- * The top bar: the app's name, the two pages, the user's documents, developer settings, the
- * theme toggle, and who is signed in.
+ * The top bar: the app's name, the two pages, the UI language, the user's documents, developer
+ * settings, the theme toggle, and who is signed in.
  */
 import type { AuthUser } from "../../auth";
 import type { Theme } from "../../hooks/useTheme";
@@ -8,6 +8,7 @@ import { ROUTE_HREF, type Route } from "../../hooks/useRoute";
 import { t } from "../../i18n";
 import { Icon } from "../Icon";
 import { IconButton } from "../IconButton";
+import { LanguagePicker } from "../LanguagePicker";
 import styles from "./Header.module.css";
 
 export interface HeaderProps {
@@ -56,6 +57,7 @@ export function Header({
         </a>
       </nav>
       <div className={styles.tools}>
+        <LanguagePicker />
         {onOpenUploads ? (
           <IconButton icon="upload" label={t.uploads.open} onClick={onOpenUploads} />
         ) : null}

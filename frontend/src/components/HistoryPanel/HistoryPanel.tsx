@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
 import { t } from "../../i18n";
+import { formatDateTime } from "../../i18n/format";
 import type { ConversationSummary } from "../../lib/historyStore";
 import { MAX_TITLE } from "../../lib/storedTurns";
 import { ConfirmDialog } from "../ConfirmDialog";
@@ -30,8 +31,6 @@ export interface HistoryPanelProps {
   /** The close button of the drawer on narrow screens. */
   closeButton?: ReactNode;
 }
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export function HistoryPanel({
   titleId,
@@ -173,9 +172,9 @@ function HistoryItem({
             aria-current={current ? "true" : undefined}
             onClick={onOpen}
           >
-            <span className={styles.itemTitle}>{title}</span>
+            <bdi className={styles.itemTitle}>{title}</bdi>
             <time className={styles.date} dateTime={new Date(item.updatedAt).toISOString()}>
-              {dateFormat.format(item.updatedAt)}
+              {formatDateTime(item.updatedAt)}
             </time>
           </button>
           <div ref={renameRef} className={styles.action}>

@@ -43,6 +43,12 @@ const PATHS = {
     </>
   ),
   check: <path d="M5 12.5l4.5 4.5L19 7.5" />,
+  offline: (
+    <>
+      <path d="M2 8.5a15 15 0 0 1 4.4-2.8M9.5 4.9A15 15 0 0 1 22 8.5M5 12a10 10 0 0 1 3.3-2" />
+      <path d="M12.8 9.1A10 10 0 0 1 19 12M8.5 15.5a5 5 0 0 1 7 0M12 19h0M3 3l18 18" />
+    </>
+  ),
   close: <path d="M6 6l12 12M18 6L6 18" />,
   bulb: (
     <>
@@ -89,6 +95,24 @@ const PATHS = {
     </>
   ),
   chevronDown: <path d="M6 9l6 6 6-6" />,
+  microphone: (
+    <>
+      <rect x="9" y="3" width="6" height="11" rx="3" />
+      <path d="M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M8.5 21h7" />
+    </>
+  ),
+  speaker: (
+    <>
+      <path d="M4 9.5h3.5L12 5.5v13l-4.5-4H4z" />
+      <path d="M15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11" />
+    </>
+  ),
+  globe: (
+    <>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9c-2.5-2.7-3.8-5.7-3.8-9S9.5 5.7 12 3z" />
+    </>
+  ),
   external: (
     <>
       <path d="M14 4h6v6M20 4l-9 9" />
@@ -98,6 +122,9 @@ const PATHS = {
 } satisfies Record<string, ReactNode>;
 
 export type IconName = keyof typeof PATHS;
+
+/** Icons that point along the line of text: drawn mirrored in a right-to-left UI. */
+const DIRECTIONAL: ReadonlySet<IconName> = new Set<IconName>(["send", "signOut", "external"]);
 
 export function Icon({ name }: { name: IconName }) {
   return (
@@ -110,6 +137,7 @@ export function Icon({ name }: { name: IconName }) {
       strokeLinejoin="round"
       aria-hidden="true"
       focusable="false"
+      data-directional={DIRECTIONAL.has(name) ? "" : undefined}
     >
       {PATHS[name]}
     </svg>

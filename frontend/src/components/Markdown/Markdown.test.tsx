@@ -5,6 +5,19 @@ import { describe, expect, it, vi } from "vitest";
 import { citationIndex, parseCitations } from "../../lib/citations";
 import { Markdown } from "./Markdown";
 
+// Counts what react-markdown is given to render, to see that finished blocks are left alone.
+const rendered = vi.hoisted(() => ({ characters: 0 }));
+vi.mock("react-markdown", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("react-markdown")>();
+  return {
+    ...actual,
+    default: (options: Parameters<typeof actual.default>[0]) => {
+      rendered.characters += (options.children ?? "").length;
+      return actual.default(options);
+    },
+  };
+});
+
 function renderMarkdown(text: string, onCitation = vi.fn()) {
   const citations = citationIndex(parseCitations(text));
   const view = render(<Markdown text={text} citations={citations} onCitation={onCitation} />);
@@ -90,6 +103,41 @@ describe("Markdown", () => {
     renderMarkdown("Use `[plan.pdf]` literally.");
     expect(screen.queryByRole("link")).toBeNull();
     expect(screen.getByText("[plan.pdf]").tagName).toBe("CODE");
+  });
+
+  it("renders a streamed answer as the same page as the whole text at once", () => {
+    const pieces = [
+      "# Plan\n\nThe deductible ",
+      "is $1,000 [health-plans.pdf#page=2].\n\n- one\n",
+      "- two [benefits-overview.md]\n\n| a | b |\n|---|---|\n",
+      "| 1 | 2 |\n\n```\nco",
+      "de\n\nmore\n```\n\nEnd [health-plans.pdf#page=2].",
+    ];
+    const text = pieces.join("");
+    const citations = citationIndex(parseCitations(text));
+    const streamed = render(<Markdown text="" citations={citations} />);
+    let sofar = "";
+    for (const piece of pieces) {
+      sofar += piece;
+      streamed.rerender(<Markdown text={sofar} citations={citationIndex(parseCitations(sofar))} />);
+    }
+    const whole = render(<Markdown text={text} citations={citations} />);
+    expect(streamed.container.innerHTML).toBe(whole.container.innerHTML);
+    expect(streamed.container.querySelectorAll("h1, li, table, pre")).toHaveLength(5);
+  });
+
+  it("renders again only the block that grows, not the whole answer, per piece", () => {
+    const citations = citationIndex([]);
+    const view = render(<Markdown text="" citations={citations} />);
+    rendered.characters = 0;
+    let text = "";
+    for (let index = 0; index < 200; index += 1) {
+      text += `Paragraph ${index} of a long answer.` + (index % 2 ? "\n\n" : " ");
+      view.rerender(<Markdown text={text} citations={citationIndex([])} />);
+    }
+    expect(screen.getAllByText(/^Paragraph \d+ of/)).toHaveLength(100);
+    // Rendering the whole text per piece would pass it ~100 times over; blocks, about twice.
+    expect(rendered.characters / text.length).toBeLessThan(4);
   });
 
   it("opens ordinary links in a new tab without an opener", () => {

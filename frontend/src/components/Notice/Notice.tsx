@@ -9,7 +9,7 @@ export function Notice({ text }: { text: string | null | undefined }) {
       <span aria-hidden="true" className={styles.icon}>
         i
       </span>
-      {text}
+      <bdi>{text}</bdi>
     </p>
   );
 }

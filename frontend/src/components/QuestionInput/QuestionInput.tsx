@@ -1,7 +1,15 @@
 /** The question box: Enter sends, Shift+Enter adds a line; Stop while an answer streams. */
-import { forwardRef, useState, type SyntheticEvent, type KeyboardEvent } from "react";
+import {
+  forwardRef,
+  useCallback,
+  useRef,
+  useState,
+  type SyntheticEvent,
+  type KeyboardEvent,
+} from "react";
 
 import { t } from "../../i18n";
+import { MicrophoneButton, problemMessage, type MicrophoneStatus } from "../../speech";
 import { Icon } from "../Icon";
 import styles from "./QuestionInput.module.css";
 
@@ -15,7 +23,20 @@ export interface QuestionInputProps {
 export const QuestionInput = forwardRef<HTMLTextAreaElement, QuestionInputProps>(
   function QuestionInput({ onSubmit, onStop, busy, placeholder = t.input.placeholder }, ref) {
     const [value, setValue] = useState("");
+    const [speech, setSpeech] = useState<MicrophoneStatus>({ listening: false, problem: null });
+    // What was typed before the microphone was pressed: what is heard goes after it.
+    const typed = useRef<string | null>(null);
     const canSend = !busy && value.trim().length > 0;
+    const onTranscript = useCallback((heard: string) => {
+      setValue((current) => {
+        typed.current ??= current.trim();
+        return typed.current ? `${typed.current} ${heard}` : heard;
+      });
+    }, []);
+    const onSpeechStatus = useCallback((status: MicrophoneStatus) => {
+      if (!status.listening) typed.current = null;
+      setSpeech(status);
+    }, []);
 
     const submit = (event?: SyntheticEvent) => {
       event?.preventDefault();
@@ -40,13 +61,22 @@ export const QuestionInput = forwardRef<HTMLTextAreaElement, QuestionInputProps>
           id="question"
           ref={ref}
           className={styles.textarea}
+          // The question's own direction once there is one; until then (the placeholder) the UI's.
+          dir={value ? "auto" : undefined}
           value={value}
           rows={1}
           maxLength={20000}
-          placeholder={placeholder}
+          placeholder={
+            speech.listening
+              ? t.speech.listening
+              : speech.problem
+                ? problemMessage(speech.problem)
+                : placeholder
+          }
           onChange={(event) => setValue(event.target.value)}
           onKeyDown={onKeyDown}
         />
+        <MicrophoneButton onTranscript={onTranscript} onStatus={onSpeechStatus} disabled={busy} />
         {busy ? (
           <button type="button" className={`button ${styles.action}`} onClick={onStop}>
             <Icon name="stop" />

@@ -2,7 +2,7 @@
 import { useId } from "react";
 
 import type { AppConfig } from "../../api/types";
-import { t } from "../../i18n";
+import { ANSWER_LANGUAGES, languageOf, locale, t } from "../../i18n";
 import {
   BOUNDS,
   DEFAULT_SETTINGS,
@@ -155,8 +155,8 @@ export function SettingsPanel({
                 value={settings.language}
                 onChange={(event) => onChange({ language: event.target.value })}
               >
-                <option value="">{t.settings.languageDefault}</option>
-                {t.languages.map(([value, label]) => (
+                <option value="">{t.settings.languageDefault(languageOf(locale).name)}</option>
+                {ANSWER_LANGUAGES.map(([value, label]) => (
                   <option key={value} value={value}>
                     {label}
                   </option>

@@ -6,7 +6,8 @@ import { useId, useRef, useState, type SubmitEvent } from "react";
 
 import { useUploads } from "../../hooks/useUploads";
 import { t } from "../../i18n";
-import { formatBytes, uploadProblem, type UploadRules } from "../../lib/files";
+import { formatBytes } from "../../i18n/format";
+import { uploadProblem, type UploadRules } from "../../lib/files";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Drawer, DrawerHeader } from "../Drawer";
 import { Icon } from "../Icon";
