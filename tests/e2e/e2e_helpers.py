@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 BUILT_UI = ROOT / "app" / "static" / "index.html"
 AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+# Two questions about the sample handbook (data/) that the browser tests ask.
+PARENTAL = "How many weeks of parental leave do I get?"
+DEDUCTIBLE = "What is the deductible on the Plus plan?"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from e2e_helpers import (
     AXE_JS,
+    DEDUCTIBLE,
+    PARENTAL,
     Backend,
     axe_violations_in,
     choose_language,
@@ -33,8 +35,6 @@ pytestmark = [
     pytest.mark.skipif(not AXE_JS.is_file(), reason="axe-core is not installed (npm ci)"),
 ]
 
-PARENTAL = "How many weeks of parental leave do I get?"
-DEDUCTIBLE = "What is the deductible on the Plus plan?"
 HOTEL = "What's the hotel limit in a big city?"
 CUT_ANSWER = "\n".join(
     json.dumps(line)

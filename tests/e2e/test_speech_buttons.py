@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from e2e_helpers import (
     AXE_JS,
+    DEDUCTIBLE,
+    PARENTAL,
     Backend,
     last_answer,
     screenshot,
@@ -36,8 +38,6 @@ expect = pytest.importorskip(
 
 pytestmark = pytest.mark.e2e
 
-PARENTAL = "How many weeks of parental leave do I get?"
-DEDUCTIBLE = "What is the deductible on the Plus plan?"
 SPEECH_KEY = "e2e-speech-key"
 
 # Records every recogniser made and every utterance asked for; `__speech.recognitions[i]

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from e2e_helpers import (
+    DEDUCTIBLE,
+    PARENTAL,
     SCREENSHOTS,
     Backend,
     axe_violations,
@@ -33,8 +35,6 @@ expect = pytest.importorskip(
 
 pytestmark = pytest.mark.e2e
 
-PARENTAL = "How many weeks of parental leave do I get?"
-DEDUCTIBLE = "What is the deductible on the Plus plan?"
 OFFLINE = "You are offline. A question you ask now is sent when the connection is back."
 QUEUED = "Waiting for the network: this question is sent as soon as you are back online."
 CUT = "The answer was cut off here: what is shown is incomplete."

@@ -6,7 +6,16 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from e2e_helpers import AXE_JS, Backend, axe_violations, last_answer, screenshot, wait_for_answer
+from e2e_helpers import (
+    AXE_JS,
+    DEDUCTIBLE,
+    PARENTAL,
+    Backend,
+    axe_violations,
+    last_answer,
+    screenshot,
+    wait_for_answer,
+)
 from fakes.openai_server import FakeOpenAI
 from fakes.threaded import wait_until
 
@@ -18,9 +27,6 @@ expect = pytest.importorskip(
 ).expect
 
 pytestmark = pytest.mark.e2e
-
-PARENTAL = "How many weeks of parental leave do I get?"
-DEDUCTIBLE = "What is the deductible on the Plus plan?"
 
 
 def ask_example(page: Page, question: str) -> None:
