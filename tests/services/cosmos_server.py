@@ -28,7 +28,7 @@ import httpx2 as httpx
 from azure.cosmos.aio import CosmosClient
 
 from app.history.cosmos import CosmosHistoryStore
-from services.node_service import NodeProcess, abandon, launch, node_for
+from services.node_service import NodeProcess, endpoint_of, launch, node_for
 
 COSMOS_DIR = Path(__file__).resolve().parent / "cosmos"
 SERVER = COSMOS_DIR / "server.js"
@@ -75,13 +75,8 @@ def start_cosmos_server(*, log: Path | None = None) -> CosmosServer:
         log=log,
         prefix="cosmosdb-server-",
     )
-    try:
-        endpoint = _wait_until_it_answers(started.process, started.log)
-    except BaseException:
-        abandon(started)
-        raise
     return CosmosServer(
-        endpoint=endpoint,
+        endpoint=endpoint_of(started, _wait_until_it_answers),
         process=started.process,
         log=started.log,
         temporary_log=started.temporary_log,

@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -91,6 +91,16 @@ def launch(
             list(args), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     return NodeProcess(process=process, log=log, temporary_log=temporary)
+
+
+def endpoint_of(started: NodeProcess, wait: Callable[[subprocess.Popen[bytes], Path], str]) -> str:
+    """The endpoint `wait` reads once the service answers; the service is abandoned if it
+    never does."""
+    try:
+        return wait(started.process, started.log)
+    except BaseException:
+        abandon(started)
+        raise
 
 
 def abandon(started: NodeProcess) -> None:

@@ -31,7 +31,7 @@ import httpx2 as httpx
 from azure.storage.blob import BlobType, ContentSettings
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 from services.azurite.proxy import BlobProxy
-from services.node_service import NodeProcess, abandon, launch, node_for
+from services.node_service import NodeProcess, endpoint_of, launch, node_for
 
 AZURITE_DIR = Path(__file__).resolve().parent
 MAIN = AZURITE_DIR / "node_modules" / "azurite" / "dist" / "src" / "blob" / "main.js"
@@ -149,13 +149,8 @@ def start_azurite(*, log: Path | None = None) -> Azurite:
     # AZURITE_ACCOUNTS would replace the development account.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AZURITE_")}
     started = launch(args, cwd=AZURITE_DIR, log=log, prefix="azurite-", env=env)
-    try:
-        endpoint = _wait_until_it_answers(started.process, started.log)
-    except BaseException:
-        abandon(started)
-        raise
     return Azurite(
-        endpoint=endpoint,
+        endpoint=endpoint_of(started, _wait_until_it_answers),
         process=started.process,
         log=started.log,
         temporary_log=started.temporary_log,
