@@ -149,9 +149,7 @@ async def open_services(settings: Settings, stack: AsyncExitStack) -> Services:
     await asyncio.to_thread(encoding)  # load the tokenizer now, not in the first request
     authenticator = await open_authenticator(settings, stack) if settings.login_enabled else None
     history, feedback = await open_history(settings, credential, stack)
-    speech = open_speech(settings, credential)
-    if speech is not None:
-        closing(speech.close)
+    speech = open_speech(settings, credential, stack)
     return Services(
         settings=settings,
         model=model,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from xml.sax.saxutils import escape, quoteattr
 
 import aiohttp
@@ -93,10 +94,6 @@ class SpeechSynthesizer:
         self._authorize = authorize
         self._timeout = aiohttp.ClientTimeout(sock_connect=timeout, sock_read=timeout)
 
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        await self._session.close()
-
     async def synthesize(self, text: str, language: str | None = None) -> bytes:
         """`text` read aloud as MP3; raises an UpstreamError whose message a person can act on."""
         try:
@@ -169,14 +166,17 @@ def speech_authorizer(settings: Settings, credential: AsyncTokenCredential | Non
 
 
 def open_speech(
-    settings: Settings, credential: AsyncTokenCredential | None
+    settings: Settings, credential: AsyncTokenCredential | None, stack: AsyncExitStack
 ) -> SpeechSynthesizer | None:
-    """The synthesizer when Azure AI Speech is configured (its owner closes it), else None."""
+    """The synthesizer when Azure AI Speech is configured, else None; its HTTP session is
+    closed with `stack`."""
     if not settings.speech_output_azure:
         return None
+    # Like azure_transport: no proxy or .netrc lookups in a thread on every request.
+    session = aiohttp.ClientSession(trust_env=False)
+    stack.push_async_callback(session.close)
     return SpeechSynthesizer(
-        # Like azure_transport: no proxy or .netrc lookups in a thread on every request.
-        session=aiohttp.ClientSession(trust_env=False),
+        session=session,
         endpoint=speech_endpoint(settings),
         voice=settings.azure_speech_service_voice,
         authorize=speech_authorizer(settings, credential),
