@@ -116,7 +116,8 @@ describe("UploadDialog", () => {
     expect(screen.getByRole("button", { name: "Upload" })).toBeDisabled();
 
     xhr?.sentAll();
-    expect(await screen.findByRole("status")).toHaveTextContent(en.uploads.indexing);
+    // The status region is always there (a live region); wait for its text, not for it.
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent(en.uploads.indexing));
     expect(screen.getByRole("progressbar")).not.toHaveAttribute("value");
 
     server.files.push("plan.pdf");
